@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import dj_database_url
+from cryptography.fernet import Fernet
 
 
 class ConfigError(Exception):
@@ -38,6 +39,9 @@ class Config:
     base_url: str
     email: EmailConfig | None
     default_from_email: str
+    encryption_keys: list[str]
+    oauth_apps: dict[str, tuple[str, str]]
+    allow_private_networks: bool
 
 
 def _flag(environ: Mapping[str, str], name: str, default: bool = False) -> bool:
@@ -149,6 +153,39 @@ def _base_url(environ: Mapping[str, str]) -> str:
     return url
 
 
+def _encryption_keys(environ: Mapping[str, str]) -> list[str]:
+    """Fernet keys, newest first; older ones stay readable until `rotate_channel_keys` re-encrypts with the first."""
+    raw = environ.get("COMPTOIR_ENCRYPTION_KEYS", "").strip()
+    keys = [key.strip() for key in raw.split(",") if key.strip()]
+    for key in keys:
+        try:
+            Fernet(key)
+        except (ValueError, TypeError):
+            raise ConfigError(
+                "COMPTOIR_ENCRYPTION_KEYS must be comma-separated Fernet keys (32 url-safe base64-encoded bytes); "
+                "make one with `comptoir manage generate_encryption_key`."
+            ) from None
+    return keys
+
+
+OAUTH_NETWORKS = ("x", "facebook", "instagram", "linkedin")
+
+
+def _oauth_apps(environ: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+    """The operator's app registered with each OAuth network, e.g. COMPTOIR_X_CLIENT_ID and COMPTOIR_X_CLIENT_SECRET."""
+    apps = {}
+    for network in OAUTH_NETWORKS:
+        client_id = environ.get(f"COMPTOIR_{network.upper()}_CLIENT_ID", "").strip()
+        secret = environ.get(f"COMPTOIR_{network.upper()}_CLIENT_SECRET", "").strip()
+        if bool(client_id) != bool(secret):
+            raise ConfigError(
+                f"COMPTOIR_{network.upper()}_CLIENT_ID and COMPTOIR_{network.upper()}_CLIENT_SECRET go together: set both or neither."
+            )
+        if client_id:
+            apps[network] = (client_id, secret)
+    return apps
+
+
 def load_config(environ: Mapping[str, str] = os.environ) -> Config:
     data_dir = _data_dir(environ)
     base_url = _base_url(environ)
@@ -169,4 +206,7 @@ def load_config(environ: Mapping[str, str] = os.environ) -> Config:
         base_url=base_url,
         email=email,
         default_from_email=(email.from_address if email and email.from_address else "comptoir@localhost"),
+        encryption_keys=_encryption_keys(environ),
+        oauth_apps=_oauth_apps(environ),
+        allow_private_networks=_flag(environ, "COMPTOIR_ALLOW_PRIVATE_NETWORKS"),
     )

@@ -20,10 +20,15 @@ DEBUG = CONFIG.debug
 ALLOWED_HOSTS = CONFIG.allowed_hosts
 COMPTOIR_BASE_URL = CONFIG.base_url
 CSRF_TRUSTED_ORIGINS = [CONFIG.base_url]
+ENCRYPTION_KEYS = CONFIG.encryption_keys
+OAUTH_APPS = CONFIG.oauth_apps
+# Off by default: addresses people type (homeservers, feeds, mail servers) may not point inside the host's network.
+ALLOW_PRIVATE_NETWORKS = CONFIG.allow_private_networks
 
 INSTALLED_APPS = [
     "comptoir.accounts",
     "comptoir.workspaces",
+    "comptoir.channels",
     "comptoir.api",
     "comptoir.system",
     "django.contrib.admin",

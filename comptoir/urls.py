@@ -12,6 +12,7 @@ urlpatterns = [
     path("", workspace_views.home, name="home"),
     path("accounts/", include("comptoir.accounts.urls")),
     path("", include("comptoir.workspaces.urls")),
+    path("", include("comptoir.channels.urls")),
     path("w/<slug:workspace>/api-tokens/", api_views.api_tokens, name="api_tokens"),
     path(
         "w/<slug:workspace>/api-tokens/<int:token_id>/revoke/",

@@ -24,6 +24,8 @@ members.view         x     x     x       x        x       .
 members.manage       x     x     .       .        .       .
 audit.view           x     x     .       .        x       .
 api_tokens.manage    x     x     x       x        .       .
+channels.view        x     x     x       x        x       .
+channels.manage      x     x     .       .        .       .
 """
 
 
@@ -56,6 +58,8 @@ WEB_PROBES: dict[Permission, Probe] = {
     ),
     Permission.VIEW_AUDIT: Probe("get", lambda w: reverse("workspaces:audit", args=[w.slug])),
     Permission.MANAGE_API_TOKENS: Probe("get", lambda w: reverse("api_tokens", args=[w.slug])),
+    Permission.VIEW_CHANNELS: Probe("get", lambda w: reverse("channels:list", args=[w.slug])),
+    Permission.MANAGE_CHANNELS: Probe("get", lambda w: reverse("channels:connect", args=[w.slug, "rss"])),
 }
 
 API_PROBES: dict[Permission, tuple[str, str, dict[str, str]]] = {
@@ -64,6 +68,7 @@ API_PROBES: dict[Permission, tuple[str, str, dict[str, str]]] = {
     Permission.VIEW_MEMBERS: ("GET", "/api/members", {}),
     Permission.MANAGE_MEMBERS: ("GET", "/api/invitations", {}),
     Permission.VIEW_AUDIT: ("GET", "/api/audit", {}),
+    Permission.VIEW_CHANNELS: ("GET", "/api/channels", {}),
 }
 
 CASES = sorted(expected_matrix().items(), key=lambda item: (item[0][1], item[0][0]))

@@ -16,14 +16,21 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from comptoir.api.models import ApiToken
-from comptoir.testing.factories import InvitationFactory, MembershipFactory, WorkspaceFactory, api_token_for
+from comptoir.channels.models import Channel
+from comptoir.testing.factories import (
+    ChannelFactory,
+    InvitationFactory,
+    MembershipFactory,
+    WorkspaceFactory,
+    api_token_for,
+)
 from comptoir.workspaces.models import Invitation, Membership
 from comptoir.workspaces.permissions import Role
 
 # Routes that address no workspace object: global pages, the public invitation link, operators' admin, the API
 # (tested below through its schema).
 NOT_WORKSPACE_SCOPED = re.compile(
-    r"^(home|accounts:.*|workspaces:(create|accept_invitation)|system_status|set_language|admin:.*|api:.*|)$"
+    r"^(home|accounts:.*|workspaces:(create|accept_invitation)|channels:oauth_callback|system_status|set_language|admin:.*|api:.*|)$"
 )
 
 
@@ -34,6 +41,7 @@ class Tenants:
     b_member: Membership
     b_invitation: Invitation
     b_token: ApiToken
+    b_channel: Channel
     a_secret: str
 
 
@@ -42,6 +50,8 @@ PARAMETERS: dict[str, Callable[[Tenants], str]] = {
     "member_id": lambda t: str(t.b_member.id),
     "invitation_id": lambda t: str(t.b_invitation.id),
     "token_id": lambda t: str(t.b_token.id),
+    "channel_id": lambda t: str(t.b_channel.id),
+    "network": lambda t: t.b_channel.network,
 }
 
 
@@ -56,6 +66,7 @@ def tenants(db: None) -> Tenants:
         b_member=MembershipFactory(workspace=b.workspace, role=Role.EDITOR),
         b_invitation=InvitationFactory(workspace=b.workspace),
         b_token=api_token_for(b)[0],
+        b_channel=ChannelFactory(workspace=b.workspace),
         a_secret=secret,
     )
 

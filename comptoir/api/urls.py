@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from comptoir.api.auth import TokenAuth
+from comptoir.channels.api import router as channels_router
 from comptoir.workspaces.api import router as workspaces_router
 
 logger = logging.getLogger(__name__)
@@ -21,6 +22,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", workspaces_router)
+api.add_router("/", channels_router)
 
 
 @api.exception_handler(ValidationError)

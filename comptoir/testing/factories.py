@@ -11,6 +11,8 @@ from django.utils import timezone
 from comptoir.accounts.models import User
 from comptoir.api.actions import do_create_api_token
 from comptoir.api.models import ApiToken
+from comptoir.channels import crypto
+from comptoir.channels.models import Channel
 from comptoir.workspaces.models import Invitation, Membership, Workspace
 from comptoir.workspaces.permissions import Role
 
@@ -58,6 +60,19 @@ class InvitationFactory(factory.django.DjangoModelFactory[Invitation]):
     role = Role.EDITOR
     token_hash = factory.Sequence(lambda n: Invitation.hash_token(f"token-{n}"))
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+
+class ChannelFactory(factory.django.DjangoModelFactory[Channel]):
+    class Meta:
+        model = Channel
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    network = "matrix"
+    name = factory.Sequence(lambda n: f"#communaute-{n}")
+    account_id = factory.Sequence(lambda n: f"!room{n}:localhost")
+    credentials_encrypted = factory.LazyFunction(
+        lambda: crypto.encrypt({"access_token": "syt_factory_token"})
+    )
 
 
 def api_token_for(membership: Membership, role: str | None = None) -> tuple[ApiToken, str]:

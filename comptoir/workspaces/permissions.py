@@ -22,12 +22,15 @@ class Permission(enum.StrEnum):
     MANAGE_MEMBERS = "members.manage"
     VIEW_AUDIT = "audit.view"
     MANAGE_API_TOKENS = "api_tokens.manage"
+    VIEW_CHANNELS = "channels.view"
+    MANAGE_CHANNELS = "channels.manage"
 
 
 _EVERYONE = {Permission.VIEW_WORKSPACE}
-_TEAM = _EVERYONE | {Permission.VIEW_MEMBERS}
+_TEAM = _EVERYONE | {Permission.VIEW_MEMBERS, Permission.VIEW_CHANNELS}
 _ADMIN = _TEAM | {
     Permission.MANAGE_WORKSPACE,
+    Permission.MANAGE_CHANNELS,
     Permission.MANAGE_MEMBERS,
     Permission.VIEW_AUDIT,
     Permission.MANAGE_API_TOKENS,
