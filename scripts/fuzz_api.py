@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
-MAKE_TOKEN = (
+OWNER_KEY_SNIPPET = (
     "from comptoir.api.actions import do_create_api_token; from comptoir.workspaces.models import Membership; "
     "m = Membership.objects.get(user__email='demo@comptoir.local', workspace__slug='boulangerie-lemoine'); "
     "print(do_create_api_token(m, 'schemathesis', 'owner')[1])"
@@ -32,9 +32,17 @@ def main() -> int:
     env.pop("DJANGO_SETTINGS_MODULE", None)
     comptoir = str(BIN / "comptoir")
     subprocess.run([comptoir, "demo"], env=env, check=True, capture_output=True)
-    token = subprocess.run(
-        [comptoir, "manage", "shell", "-c", MAKE_TOKEN], env=env, check=True, capture_output=True, text=True
-    ).stdout.strip().splitlines()[-1]
+    token = (
+        subprocess.run(
+            [comptoir, "manage", "shell", "-c", OWNER_KEY_SNIPPET],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     port = free_port()
     server = subprocess.Popen([comptoir, "serve", "--no-worker", "--port", str(port)], env=env)
     base = f"http://127.0.0.1:{port}"

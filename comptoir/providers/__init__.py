@@ -1,1 +1,1 @@
-"""One module per network behind the interface in base.py; `get_provider` imports a network's module lazily."""
+"""One module per network behind the interface in base.py; `registry.get_provider_class` imports a network's module lazily."""

@@ -82,6 +82,9 @@ class Media:
     width: int | None = None
     height: int | None = None
     filename: str = "media"
+    # A public URL serving `content`, for networks that fetch media themselves (Instagram's Content Publishing
+    # API only takes image_url/video_url).
+    url: str = ""
 
 
 @dataclass(frozen=True)

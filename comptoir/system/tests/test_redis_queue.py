@@ -19,7 +19,12 @@ REDIS = "redis://127.0.0.1:6379/14"
 
 def comptoir(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "comptoir.cli", *args], env=env, capture_output=True, text=True, timeout=120, check=True
+        [sys.executable, "-m", "comptoir.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
 
 
@@ -30,7 +35,9 @@ def test_job_enqueued_by_web_runs_in_worker_through_redis(tmp_path: Path) -> Non
         env.pop(name, None)
     comptoir(["manage", "migrate", "--verbosity", "0"], env)
     subject = f"redis-{uuid.uuid4().hex}"
-    enqueue = f"from comptoir.system.jobs import send_email; send_email({subject!r}, 'body', ['cm@example.test'])"
+    enqueue = (
+        f"from comptoir.system.jobs import send_email; send_email({subject!r}, 'body', ['cm@example.test'])"
+    )
     comptoir(["manage", "shell", "-c", enqueue], env)
     assert redis.Redis.from_url(REDIS).llen("huey.redis.comptoir") == 1
     worker = subprocess.Popen(
