@@ -75,7 +75,16 @@ def do_remove_channel(channel: Channel, actor: User) -> None:
 
 
 def provider_for(channel: Channel) -> Provider:
-    return get_provider_class(channel.network)(channel.credentials, channel.settings)
+    return get_provider_class(channel.network)(dict(channel.credentials), channel.settings)
+
+
+def save_renewed_credentials(channel: Channel, provider: Provider) -> None:
+    """Some SDKs renew a session in the middle of a call: keep what the provider now holds, or the next job
+    would start from a token the network has already replaced."""
+    current = dict(provider.credentials)
+    if current != channel.credentials:
+        channel.credentials = current
+        channel.save(update_fields=["credentials_encrypted"])
 
 
 def record_channel_success(channel: Channel) -> None:
@@ -94,18 +103,20 @@ def record_channel_failure(channel: Channel, error: ProviderError) -> None:
 
 def do_check_channel(channel: Channel) -> bool:
     """Renews short-lived tokens, then reads the channel once; False (with the error recorded) when that fails."""
+    provider = provider_for(channel)
     try:
-        provider = provider_for(channel)
         connection = provider.refresh_credentials()
         if connection is not None:
-            provider = get_provider_class(channel.network)(connection.credentials, channel.settings)
+            # Saved before anything else: networks that rotate refresh tokens have just invalidated the old one.
+            channel.credentials = dict(connection.credentials)
+            channel.token_expires_at = connection.expires_at
+            channel.save(update_fields=["credentials_encrypted", "token_expires_at"])
+            provider = provider_for(channel)
         provider.fetch_inbox("")
     except ProviderError as error:
+        save_renewed_credentials(channel, provider)
         record_channel_failure(channel, error)
         return False
-    if connection is not None:
-        channel.credentials = dict(connection.credentials)
-        channel.token_expires_at = connection.expires_at
-        channel.save(update_fields=["credentials_encrypted", "token_expires_at"])
+    save_renewed_credentials(channel, provider)
     record_channel_success(channel)
     return True
