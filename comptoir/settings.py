@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "comptoir.channels",
     "comptoir.api",
     "comptoir.system",
+    "comptoir.publishing",
+    "comptoir.inbox",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -13,6 +13,8 @@ urlpatterns = [
     path("accounts/", include("comptoir.accounts.urls")),
     path("", include("comptoir.workspaces.urls")),
     path("", include("comptoir.channels.urls")),
+    path("", include("comptoir.publishing.urls")),
+    path("", include("comptoir.inbox.urls")),
     path("w/<slug:workspace>/api-tokens/", api_views.api_tokens, name="api_tokens"),
     path(
         "w/<slug:workspace>/api-tokens/<int:token_id>/revoke/",

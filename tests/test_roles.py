@@ -10,7 +10,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from comptoir.testing.factories import InvitationFactory, MembershipFactory, api_token_for
+from comptoir.testing.factories import (
+    ConversationFactory,
+    InvitationFactory,
+    MembershipFactory,
+    api_token_for,
+)
 from comptoir.workspaces.models import Membership, Workspace
 from comptoir.workspaces.permissions import MATRIX, Permission, Role
 
@@ -26,6 +31,11 @@ audit.view           x     x     .       .        x       .
 api_tokens.manage    x     x     x       x        .       .
 channels.view        x     x     x       x        x       .
 channels.manage      x     x     .       .        .       .
+posts.view           x     x     x       x        x       x
+posts.create         x     x     x       .        .       .
+posts.publish        x     x     x       .        .       .
+inbox.view           x     x     x       x        x       .
+inbox.reply          x     x     .       x        .       .
 """
 
 
@@ -60,6 +70,19 @@ WEB_PROBES: dict[Permission, Probe] = {
     Permission.MANAGE_API_TOKENS: Probe("get", lambda w: reverse("api_tokens", args=[w.slug])),
     Permission.VIEW_CHANNELS: Probe("get", lambda w: reverse("channels:list", args=[w.slug])),
     Permission.MANAGE_CHANNELS: Probe("get", lambda w: reverse("channels:connect", args=[w.slug, "rss"])),
+    Permission.VIEW_POSTS: Probe("get", lambda w: reverse("publishing:list", args=[w.slug])),
+    Permission.CREATE_POSTS: Probe("get", lambda w: reverse("publishing:compose", args=[w.slug])),
+    Permission.PUBLISH_POSTS: Probe(
+        "post", lambda w: reverse("publishing:compose", args=[w.slug]), lambda w: {"when": "now"}
+    ),
+    Permission.VIEW_INBOX: Probe("get", lambda w: reverse("inbox:inbox", args=[w.slug])),
+    Permission.REPLY_INBOX: Probe(
+        "post",
+        lambda w: reverse(
+            "inbox:status", args=[w.slug, ConversationFactory(contact__channel__workspace=w).id]
+        ),
+        lambda w: {"status": "done"},
+    ),
 }
 
 API_PROBES: dict[Permission, tuple[str, str, dict[str, str]]] = {

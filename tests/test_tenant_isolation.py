@@ -17,8 +17,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from comptoir.api.models import ApiToken
 from comptoir.channels.models import Channel
+from comptoir.inbox.models import Conversation
 from comptoir.testing.factories import (
     ChannelFactory,
+    ConversationFactory,
     InvitationFactory,
     MembershipFactory,
     WorkspaceFactory,
@@ -42,6 +44,7 @@ class Tenants:
     b_invitation: Invitation
     b_token: ApiToken
     b_channel: Channel
+    b_conversation: Conversation
     a_secret: str
 
 
@@ -52,6 +55,7 @@ PARAMETERS: dict[str, Callable[[Tenants], str]] = {
     "token_id": lambda t: str(t.b_token.id),
     "channel_id": lambda t: str(t.b_channel.id),
     "network": lambda t: t.b_channel.network,
+    "conversation_id": lambda t: str(t.b_conversation.id),
 }
 
 
@@ -67,6 +71,7 @@ def tenants(db: None) -> Tenants:
         b_invitation=InvitationFactory(workspace=b.workspace),
         b_token=api_token_for(b)[0],
         b_channel=ChannelFactory(workspace=b.workspace),
+        b_conversation=ConversationFactory(contact__channel__workspace=b.workspace),
         a_secret=secret,
     )
 

@@ -13,6 +13,8 @@ from comptoir.api.actions import do_create_api_token
 from comptoir.api.models import ApiToken
 from comptoir.channels import crypto
 from comptoir.channels.models import Channel
+from comptoir.inbox.models import Contact, Conversation, Message
+from comptoir.publishing.models import Post, PostTarget
 from comptoir.workspaces.models import Invitation, Membership, Workspace
 from comptoir.workspaces.permissions import Role
 
@@ -77,3 +79,63 @@ class ChannelFactory(factory.django.DjangoModelFactory[Channel]):
 
 def api_token_for(membership: Membership, role: str | None = None) -> tuple[ApiToken, str]:
     return do_create_api_token(membership, "test", role or membership.role)
+
+
+class ContactFactory(factory.django.DjangoModelFactory[Contact]):
+    class Meta:
+        model = Contact
+
+    channel = factory.SubFactory(ChannelFactory)
+    workspace = factory.SelfAttribute("channel.workspace")
+    external_id = factory.Sequence(lambda n: f"@fan{n}:localhost")
+    handle = factory.SelfAttribute("external_id")
+    display_name = factory.Sequence(lambda n: f"Fan {n}")
+
+
+class ConversationFactory(factory.django.DjangoModelFactory[Conversation]):
+    class Meta:
+        model = Conversation
+
+    contact = factory.SubFactory(ContactFactory)
+    channel = factory.SelfAttribute("contact.channel")
+    workspace = factory.SelfAttribute("channel.workspace")
+    kind = Conversation.Kind.MENTION
+    external_thread_id = factory.Sequence(lambda n: f"$thread{n}")
+    subject = factory.Sequence(lambda n: f"Question {n}")
+
+
+class MessageFactory(factory.django.DjangoModelFactory[Message]):
+    class Meta:
+        model = Message
+
+    conversation = factory.SubFactory(ConversationFactory)
+    channel = factory.SelfAttribute("conversation.channel")
+    workspace = factory.SelfAttribute("conversation.workspace")
+    contact = factory.SelfAttribute("conversation.contact")
+    external_id = factory.Sequence(lambda n: f"$event{n}")
+    kind = "mention"
+    text = factory.Sequence(lambda n: f"Bonjour, message {n}")
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class PostFactory(factory.django.DjangoModelFactory[Post]):
+    class Meta:
+        model = Post
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    author = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Annonce {n}")
+
+
+class PostTargetFactory(factory.django.DjangoModelFactory[PostTarget]):
+    """A target scheduled for now, on a channel of the post's workspace."""
+
+    class Meta:
+        model = PostTarget
+
+    post = factory.SubFactory(PostFactory)
+    channel = factory.SubFactory(ChannelFactory, workspace=factory.SelfAttribute("..post.workspace"))
+    text = factory.Sequence(lambda n: f"Nouvelle fournée n° {n} ce matin !")
+    state = PostTarget.State.SCHEDULED
+    due_at = factory.LazyFunction(timezone.now)
+    next_attempt_at = factory.SelfAttribute("due_at")

@@ -24,23 +24,34 @@ class Permission(enum.StrEnum):
     MANAGE_API_TOKENS = "api_tokens.manage"
     VIEW_CHANNELS = "channels.view"
     MANAGE_CHANNELS = "channels.manage"
+    VIEW_POSTS = "posts.view"
+    CREATE_POSTS = "posts.create"
+    PUBLISH_POSTS = "posts.publish"
+    VIEW_INBOX = "inbox.view"
+    REPLY_INBOX = "inbox.reply"
 
 
-_EVERYONE = {Permission.VIEW_WORKSPACE}
-_TEAM = _EVERYONE | {Permission.VIEW_MEMBERS, Permission.VIEW_CHANNELS}
-_ADMIN = _TEAM | {
-    Permission.MANAGE_WORKSPACE,
-    Permission.MANAGE_CHANNELS,
-    Permission.MANAGE_MEMBERS,
-    Permission.VIEW_AUDIT,
-    Permission.MANAGE_API_TOKENS,
-}
+_EVERYONE = {Permission.VIEW_WORKSPACE, Permission.VIEW_POSTS}
+_TEAM = _EVERYONE | {Permission.VIEW_MEMBERS, Permission.VIEW_CHANNELS, Permission.VIEW_INBOX}
+_WRITERS = {Permission.CREATE_POSTS, Permission.PUBLISH_POSTS}
+_ADMIN = (
+    _TEAM
+    | _WRITERS
+    | {
+        Permission.MANAGE_WORKSPACE,
+        Permission.MANAGE_CHANNELS,
+        Permission.MANAGE_MEMBERS,
+        Permission.VIEW_AUDIT,
+        Permission.MANAGE_API_TOKENS,
+        Permission.REPLY_INBOX,
+    }
+)
 
 MATRIX: dict[Role, frozenset[Permission]] = {
     Role.OWNER: frozenset(_ADMIN | {Permission.DELETE_WORKSPACE}),
     Role.ADMIN: frozenset(_ADMIN),
-    Role.EDITOR: frozenset(_TEAM | {Permission.MANAGE_API_TOKENS}),
-    Role.MODERATOR: frozenset(_TEAM | {Permission.MANAGE_API_TOKENS}),
+    Role.EDITOR: frozenset(_TEAM | _WRITERS | {Permission.MANAGE_API_TOKENS}),
+    Role.MODERATOR: frozenset(_TEAM | {Permission.MANAGE_API_TOKENS, Permission.REPLY_INBOX}),
     Role.ANALYST: frozenset(_TEAM | {Permission.VIEW_AUDIT}),
     Role.REVIEWER: frozenset(_EVERYONE),
 }

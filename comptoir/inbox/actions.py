@@ -1,0 +1,224 @@
+"""Every change a person makes in the inbox: replies (through the ledger), status, assignment and notes."""
+
+from __future__ import annotations
+
+import logging
+import random
+import uuid
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from comptoir.accounts.models import User
+from comptoir.channels.actions import provider_for, record_channel_failure
+from comptoir.inbox.models import Conversation, Message, Note, OutboundReply
+from comptoir.inbox.sync import web_url
+from comptoir.providers.base import (
+    Author,
+    InboxItem,
+    InboxKind,
+    OutboundPost,
+    OutcomeUnknownError,
+    PermanentError,
+    PermanentReason,
+    ProviderError,
+    Published,
+    RetryableError,
+)
+from comptoir.workspaces import audit
+from comptoir.workspaces.models import AuditEntry, Membership
+from comptoir.workspaces.permissions import Permission
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+FIRST_RETRY_DELAY = timedelta(seconds=30)
+# A claimed reply still pending after this long lost its worker during the call: its outcome is unknown.
+STALLED_AFTER = timedelta(minutes=10)
+
+
+def inbox_item_of(message: Message) -> InboxItem:
+    """The provider's view of a stored message, rebuilt from what the sync kept (reply_context verbatim)."""
+    contact = message.contact
+    return InboxItem(
+        external_id=message.external_id,
+        kind=InboxKind(message.kind),
+        author=Author(
+            external_id=contact.external_id if contact else "",
+            handle=contact.handle if contact else "",
+            display_name=contact.display_name if contact else "",
+        ),
+        text=message.text,
+        created_at=message.created_at,
+        thread_id=message.conversation.external_thread_id,
+        parent_id=message.parent_external_id,
+        url=message.url,
+        reply_context=dict(message.reply_context),
+    )
+
+
+def do_reply(conversation: Conversation, message: Message, author: User, text: str) -> OutboundReply:
+    """Writes the ledger row first (so no call goes unrecorded), then sends it at once."""
+    text = text.strip()
+    if not text:
+        raise ValidationError(_("Write something to reply."))
+    if message.conversation_id != conversation.id or message.direction != Message.Direction.INBOUND:
+        raise ValidationError(_("Replies answer a received message of this conversation."))
+    with transaction.atomic():
+        reply = OutboundReply.objects.create(
+            workspace=conversation.workspace,
+            conversation=conversation,
+            in_reply_to=message,
+            author=author,
+            text=text,
+            idempotency_key=uuid.uuid4().hex,
+            retry_at=timezone.now(),
+        )
+        audit.record_create(conversation.workspace, author, reply, ["conversation", "in_reply_to", "text"])
+    send_reply(reply)
+    reply.refresh_from_db()
+    return reply
+
+
+def claim_reply(reply: OutboundReply) -> bool:
+    """Takes the reply for one attempt; exactly one worker wins (the filtered UPDATE changes one row or none)."""
+    now = timezone.now()
+    claimed = OutboundReply.objects.filter(
+        pk=reply.pk, state=OutboundReply.State.PENDING, retry_at__isnull=False, retry_at__lte=now
+    ).update(retry_at=None, attempts=F("attempts") + 1, last_attempt_at=now)
+    if claimed:
+        reply.refresh_from_db()
+    return claimed == 1
+
+
+def send_reply(reply: OutboundReply) -> None:
+    if not claim_reply(reply):
+        return
+    message = Message.objects.select_related("conversation", "contact", "channel").get(
+        pk=reply.in_reply_to_id
+    )
+    channel = message.channel
+    post = OutboundPost(text=reply.text, idempotency_key=reply.idempotency_key)
+    try:
+        published = provider_for(channel).reply(inbox_item_of(message), post)
+    except RetryableError as error:
+        if reply.attempts >= MAX_ATTEMPTS:
+            _finish(reply, OutboundReply.State.FAILED, error.message)
+        else:
+            delay = max(
+                timedelta(seconds=error.retry_after or 0), FIRST_RETRY_DELAY * 2 ** (reply.attempts - 1)
+            )
+            jitter = timedelta(seconds=random.uniform(0, delay.total_seconds() / 4))
+            OutboundReply.objects.filter(pk=reply.pk).update(
+                retry_at=timezone.now() + delay + jitter, error=error.message[:500]
+            )
+    except PermanentError as error:
+        _finish(reply, OutboundReply.State.FAILED, error.message)
+        # Refused content says nothing about the channel; a revoked token means someone must reconnect it.
+        if error.reason is PermanentReason.AUTH_REVOKED:
+            record_channel_failure(channel, error)
+    except OutcomeUnknownError as error:
+        # The network may have posted it: resending could answer the person twice.
+        _finish(reply, OutboundReply.State.UNKNOWN, error.message)
+    except ProviderError as error:
+        # An error that does not say whether the network took the reply counts as unknown, never as unsent.
+        _finish(reply, OutboundReply.State.UNKNOWN, error.message)
+    else:
+        record_sent_reply(reply, message, published)
+
+
+def _finish(reply: OutboundReply, state: OutboundReply.State, error: str) -> None:
+    OutboundReply.objects.filter(pk=reply.pk).update(state=state, error=error[:500], retry_at=None)
+
+
+def record_sent_reply(reply: OutboundReply, message: Message, published: Published) -> None:
+    """Stores the remote id the moment the network accepts, then shows the reply in the conversation."""
+    now = timezone.now()
+    OutboundReply.objects.filter(pk=reply.pk).update(
+        state=OutboundReply.State.SENT,
+        remote_id=published.remote_id[:255],
+        remote_url=published.url[:500],
+        sent_at=now,
+        error="",
+    )
+    created_at = published.published_at or now
+    conversation = message.conversation
+    with transaction.atomic():
+        Message.objects.get_or_create(
+            channel=message.channel,
+            external_id=published.remote_id,
+            defaults={
+                "workspace_id": message.workspace_id,
+                "conversation": conversation,
+                "kind": message.kind,
+                "direction": Message.Direction.OUTBOUND,
+                "text": reply.text,
+                "created_at": created_at,
+                "url": web_url(published.url),
+                "parent_external_id": message.external_id,
+                "author_id": reply.author_id,
+            },
+        )
+        Conversation.objects.filter(pk=conversation.pk, last_message_at__lt=created_at).update(
+            last_message_at=created_at
+        )
+
+
+def resend_due_replies() -> None:
+    """Sends replies whose retry time has come; a reply whose worker died mid-call becomes `unknown`."""
+    now = timezone.now()
+    OutboundReply.objects.filter(
+        state=OutboundReply.State.PENDING, retry_at=None, last_attempt_at__lt=now - STALLED_AFTER
+    ).update(state=OutboundReply.State.UNKNOWN, error="The sending worker stopped during the call.")
+    for reply in OutboundReply.objects.filter(state=OutboundReply.State.PENDING, retry_at__lte=now):
+        send_reply(reply)
+
+
+@transaction.atomic
+def do_change_status(conversation: Conversation, actor: User, status: str) -> Conversation:
+    if status not in Conversation.Status.values:
+        raise ValidationError(_("Unknown status “%(status)s”.") % {"status": status})
+    old = conversation.status
+    if old != status:
+        conversation.status = status
+        conversation.save(update_fields=["status"])
+        audit.record(
+            conversation.workspace, actor, AuditEntry.Action.UPDATE, conversation, {"status": [old, status]}
+        )
+    return conversation
+
+
+@transaction.atomic
+def do_assign(conversation: Conversation, actor: User, assignee: User | None) -> Conversation:
+    if assignee is not None:
+        membership = Membership.objects.filter(workspace=conversation.workspace, user=assignee).first()
+        if membership is None or not membership.allows(Permission.REPLY_INBOX):
+            raise ValidationError(_("Conversations go to team members who may reply."))
+    old = conversation.assignee
+    if old != assignee:
+        conversation.assignee = assignee
+        conversation.save(update_fields=["assignee"])
+        audit.record(
+            conversation.workspace,
+            actor,
+            AuditEntry.Action.UPDATE,
+            conversation,
+            {"assignee": [old.email if old else None, assignee.email if assignee else None]},
+        )
+    return conversation
+
+
+@transaction.atomic
+def do_add_note(conversation: Conversation, actor: User, text: str) -> Note:
+    text = text.strip()
+    if not text:
+        raise ValidationError(_("A note cannot be empty."))
+    note = Note.objects.create(
+        workspace=conversation.workspace, conversation=conversation, author=actor, text=text
+    )
+    audit.record_create(conversation.workspace, actor, note, ["conversation", "text"])
+    return note

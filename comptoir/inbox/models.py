@@ -1,0 +1,189 @@
+"""Contacts, conversations and messages from every channel, each channel's sync cursor, and the reply ledger."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from comptoir.channels.models import Channel
+from comptoir.workspaces.models import Workspace
+
+
+class Contact(models.Model):
+    """A person as one channel knows them; their history is the conversations they wrote in."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="contacts")
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="contacts")
+    external_id = models.CharField(max_length=255)
+    handle = models.CharField(max_length=255, blank=True)
+    display_name = models.CharField(max_length=255, blank=True)
+    avatar_url = models.URLField(max_length=500, blank=True)
+    profile_url = models.URLField(max_length=500, blank=True)
+    first_seen = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["display_name", "handle"]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "external_id"], name="one_contact_per_channel_account")
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.handle or self.external_id
+
+
+class Conversation(models.Model):
+    class Kind(models.TextChoices):
+        COMMENT_THREAD = "comment_thread", _("Comment thread")
+        MENTION = "mention", _("Mention")
+        DIRECT_MESSAGE = "direct_message", _("Direct message")
+        EMAIL_THREAD = "email_thread", _("E-mail thread")
+        ARTICLE = "article", _("Article")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Done")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="conversations")
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="conversations")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # What ties later messages to this conversation: the network's thread id, or the first message's id.
+    external_thread_id = models.CharField(max_length=255)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    contact = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="conversations"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_message_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-last_message_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "external_thread_id"], name="one_conversation_per_thread"
+            )
+        ]
+        indexes = [models.Index(fields=["workspace", "status", "-last_message_at"])]
+
+    def __str__(self) -> str:
+        return self.subject[:80] or f"{self.get_kind_display()} #{self.pk}"
+
+
+class Message(models.Model):
+    class Direction(models.TextChoices):
+        INBOUND = "inbound", _("Received")
+        OUTBOUND = "outbound", _("Sent")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="messages")
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="messages")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    contact = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+    )
+    external_id = models.CharField(max_length=255)
+    kind = models.CharField(max_length=20)
+    direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.INBOUND)
+    text = models.TextField(blank=True)
+    created_at = models.DateTimeField(help_text="When the network says it was written.")
+    received_at = models.DateTimeField(default=timezone.now)
+    url = models.URLField(max_length=500, blank=True)
+    parent_external_id = models.CharField(max_length=255, blank=True)
+    reply_context = models.JSONField(default=dict, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Filled by the classifier right after the sync; empty until then (or when it is not installed).
+    language = models.CharField(max_length=8, blank=True)
+    sentiment = models.CharField(max_length=16, blank=True)
+    offensive = models.BooleanField(null=True)
+    hate = models.BooleanField(null=True)
+    spam = models.BooleanField(null=True)
+    intent = models.CharField(max_length=32, blank=True)
+    classification_scores = models.JSONField(null=True, blank=True)
+    classified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            # Exactly-once storage: a fetch may bring a message again, the database keeps it once.
+            models.UniqueConstraint(fields=["channel", "external_id"], name="one_message_per_channel_id")
+        ]
+        indexes = [models.Index(fields=["workspace", "language", "sentiment"])]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class SyncState(models.Model):
+    """Where a channel's inbox sync stands: the cursor to resume from and what the last runs did."""
+
+    channel = models.OneToOneField(Channel, on_delete=models.CASCADE, related_name="sync_state")
+    cursor = models.TextField(blank=True)
+    last_sync_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    items_stored = models.PositiveIntegerField(default=0)
+    items_skipped = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.channel} @ {self.cursor[:20]}"
+
+
+class Note(models.Model):
+    """An internal note on a conversation: seen by the team, never sent to the network."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="inbox_notes")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField(_("note"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class OutboundReply(models.Model):
+    """The ledger of one reply: written before the network is called, so no attempt goes unrecorded."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        UNKNOWN = "unknown", _("Outcome unknown")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="outbound_replies")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="replies")
+    in_reply_to = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    remote_id = models.CharField(max_length=255, blank=True)
+    remote_url = models.URLField(max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+    # Set while the reply waits for an attempt; cleared when a worker claims it, so a claimed reply whose worker
+    # died mid-call is recognisable (pending, no retry time) and goes to `unknown` instead of being resent.
+    retry_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.state}: {self.text[:60]}"
