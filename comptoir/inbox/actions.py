@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import random
 import uuid
 from datetime import timedelta
 
@@ -29,6 +28,7 @@ from comptoir.providers.base import (
     Published,
     RetryableError,
 )
+from comptoir.system.backoff import retry_delay
 from comptoir.workspaces import audit
 from comptoir.workspaces.models import AuditEntry, Membership
 from comptoir.workspaces.permissions import Permission
@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 FIRST_RETRY_DELAY = timedelta(seconds=30)
+RETRY_DELAY_CAP = timedelta(minutes=30)
 # A claimed reply still pending after this long lost its worker during the call: its outcome is unknown.
 STALLED_AFTER = timedelta(minutes=10)
 
@@ -109,12 +110,9 @@ def send_reply(reply: OutboundReply) -> None:
         if reply.attempts >= MAX_ATTEMPTS:
             _finish(reply, OutboundReply.State.FAILED, error.message)
         else:
-            delay = max(
-                timedelta(seconds=error.retry_after or 0), FIRST_RETRY_DELAY * 2 ** (reply.attempts - 1)
-            )
-            jitter = timedelta(seconds=random.uniform(0, delay.total_seconds() / 4))
+            delay = retry_delay(reply.attempts, error.retry_after, FIRST_RETRY_DELAY, RETRY_DELAY_CAP)
             OutboundReply.objects.filter(pk=reply.pk).update(
-                retry_at=timezone.now() + delay + jitter, error=error.message[:500]
+                retry_at=timezone.now() + delay, error=error.message[:500]
             )
     except PermanentError as error:
         _finish(reply, OutboundReply.State.FAILED, error.message)

@@ -8,7 +8,6 @@ is stored in the same transaction that marks the target published, the moment th
 from __future__ import annotations
 
 import os
-import secrets
 import socket
 import uuid
 from collections.abc import Sequence
@@ -32,6 +31,7 @@ from comptoir.providers.base import (
 )
 from comptoir.publishing.models import PostTarget, PublishAttempt
 from comptoir.publishing.notifications import notify_author
+from comptoir.system.backoff import retry_delay
 
 State = PostTarget.State
 Reason = PostTarget.FailureReason
@@ -79,16 +79,6 @@ def move(target_id: int, from_states: set[str], to: str, **fields: Any) -> bool:
         state=to, updated_at=timezone.now(), **fields
     )
     return changed == 1
-
-
-def backoff(attempts: int, retry_after: float | None) -> timedelta:
-    """Exponential backoff with jitter (half fixed, half random, so workers spread out), never sooner than
-    the network's own Retry-After."""
-    window = min(BACKOFF_CAP, BACKOFF_BASE * (1 << max(0, attempts - 1)))
-    delay = window / 2 + window / 2 * secrets.SystemRandom().random()
-    if retry_after is not None:
-        delay = max(delay, timedelta(seconds=retry_after))
-    return delay
 
 
 # Claiming -------------------------------------------------------------------------------------------------
@@ -203,7 +193,7 @@ def _retry_later(target: PostTarget, attempt: PublishAttempt, error: RetryableEr
         }
         _fail(target, attempt, reason, message)
         return
-    next_attempt = timezone.now() + backoff(target.attempts, error.retry_after)
+    next_attempt = timezone.now() + retry_delay(target.attempts, error.retry_after, BACKOFF_BASE, BACKOFF_CAP)
     with transaction.atomic():
         _finish(attempt, PublishAttempt.Outcome.RETRY, error=error.message[:500])
         move(
