@@ -356,6 +356,7 @@ FR: dict[str, str | tuple[str, str]] = {
     "That time does not exist on that day in %(zone)s (the clocks go forward): the post is scheduled at the same moment an hour later on the clock.": "Cette heure n'existe pas ce jour-là en %(zone)s (passage à l'heure d'été) : la publication est programmée au même instant, une heure plus tard à l'horloge.",
     "That time happens twice on that day in %(zone)s (the clocks go back): the first one was taken.": "Cette heure existe deux fois ce jour-là en %(zone)s (passage à l'heure d'hiver) : la première a été retenue.",
     "“%(title)s” is saved.": "« %(title)s » est enregistrée.",
+    'No channel is connected yet: <a href="%(channels_url)s">connect the brand\'s accounts</a> to publish.': 'Aucun canal n\'est encore connecté : <a href="%(channels_url)s">connectez les comptes de la marque</a> pour publier.',
 }
 
 

@@ -195,3 +195,14 @@ def test_writing_without_publishing_keeps_drafts_only(
     assert client.post(compose_url(owner), form([mastodon_channel], when="now")).status_code == 403
     assert client.post(compose_url(owner), form([mastodon_channel])).status_code == 302
     assert PostTarget.objects.get().state == "draft"
+
+
+def test_without_channels_the_page_says_where_to_connect_them(
+    owner: Membership, owner_client: Client
+) -> None:
+    page = owner_client.get(reverse("publishing:compose", args=[owner.workspace.slug])).content.decode()
+    assert 'data-testid="no-channel"' in page
+    assert reverse("channels:list", args=[owner.workspace.slug]) in page
+    ChannelFactory(workspace=owner.workspace)
+    page = owner_client.get(reverse("publishing:compose", args=[owner.workspace.slug])).content.decode()
+    assert 'data-testid="no-channel"' not in page
