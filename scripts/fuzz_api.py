@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -11,19 +10,14 @@ import time
 import urllib.request
 from pathlib import Path
 
+from comptoir.testing.processes import free_port
+
 BIN = Path(sys.executable).parent
 OWNER_KEY_SNIPPET = (
     "from comptoir.api.actions import do_create_api_token; from comptoir.workspaces.models import Membership; "
     "m = Membership.objects.get(user__email='demo@comptoir.local', workspace__slug='boulangerie-lemoine'); "
     "print(do_create_api_token(m, 'schemathesis', 'owner')[1])"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def main() -> int:

@@ -7,8 +7,6 @@ import json
 import os
 import secrets
 import shutil
-import signal
-import socket
 import string
 import subprocess
 import time
@@ -22,6 +20,8 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from comptoir.testing.processes import free_port, peers_dir, stop_process_group
+
 NODE_VERSION = "22.23.3"
 DEV_ENV_VERSION = "0.6.7"
 SCRIPTS_DIR = Path(__file__).parent / "atproto"
@@ -31,10 +31,6 @@ REDIS_HOST = "127.0.0.1:6379"  # dev-env 0.6.7 asserts it is set, but no service
 ADMIN_PASSWORD = "admin-pass"  # hard-coded by @atproto/dev-env (ADMIN_PASSWORD in dist/const.js)
 INSTALL_TIMEOUT = 1800
 START_TIMEOUT = 180
-
-
-def peers_dir() -> Path:
-    return Path(os.environ.get("COMPTOIR_PEERS_DIR", Path.home() / ".cache" / "comptoir-peers"))
 
 
 @dataclass(frozen=True)
@@ -110,13 +106,6 @@ def install_atproto(root: Path | None = None) -> AtprotoInstall:
     return install
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def _ensure_database() -> None:
     try:
         with psycopg.connect(f"{POSTGRES_URL}/postgres", autocommit=True, connect_timeout=5) as conn:
@@ -188,16 +177,6 @@ def _wait_ready(process: subprocess.Popen[bytes], log_path: Path) -> dict[str, o
     raise RuntimeError(f"the AT Protocol network did not start (exit {process.poll()}); log tail:\n{tail}")
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-
-
 @pytest.fixture(scope="session")
 def bluesky_network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BlueskyNetwork]:
     install = install_atproto()
@@ -207,7 +186,7 @@ def bluesky_network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bluesk
     workdir = tmp_path_factory.mktemp("atproto")
     (workdir / "tmp").mkdir()
     log_path = workdir / "network.log"
-    ports = {name: str(_free_port()) for name in ("PLC", "PDS", "APPVIEW", "OZONE", "CONTROL")}
+    ports = {name: str(free_port()) for name in ("PLC", "PDS", "APPVIEW", "OZONE", "CONTROL")}
     env = {
         **os.environ,
         "PATH": f"{install.node_bin}{os.pathsep}{os.environ.get('PATH', '')}",
@@ -245,5 +224,5 @@ def bluesky_network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bluesk
         print(f"AT Protocol network ready in {time.monotonic() - started:.1f} s ({network.pds_url})")
         yield network
     finally:
-        _stop(process)
+        stop_process_group(process, grace=30)
         _drop_schemas(schema)

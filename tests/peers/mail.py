@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.peers.matrix import free_port, log_tail, peers_dir, stop_process_group
+from comptoir.testing.processes import free_port, log_tail, peers_dir, stop_process_group
 
 DOMAIN = "example.test"
 PACKAGES = ["dovecot-imapd", "dovecot-lmtpd", "postfix"]

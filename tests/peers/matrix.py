@@ -6,10 +6,7 @@ import fcntl
 import hashlib
 import hmac
 import json
-import os
 import secrets
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from comptoir.testing.processes import free_port, log_tail, peers_dir, stop_process_group
 
 SYNAPSE_VERSION = "1.163.2"
 SHARED_SECRET = "comptoir-peers-shared-secret"
@@ -46,22 +45,6 @@ c.update(rc_message=big, rc_registration=big, rc_3pid_validation=big, rc_admin_r
          rc_login={"address": big, "account": big, "failed_attempts": big})
 yaml.safe_dump(c, open(path, "w"), sort_keys=False)
 """
-
-
-def peers_dir() -> Path:
-    return Path(os.environ.get("COMPTOIR_PEERS_DIR", Path.home() / ".cache" / "comptoir-peers"))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def log_tail(path: Path, lines: int = 40) -> str:
-    if not path.exists():
-        return "(no log)"
-    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
 
 def install_synapse() -> Path:
@@ -132,17 +115,6 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], log_path: Path, dead
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.2)
     raise RuntimeError(f"Synapse not ready after {deadline_s:.0f} s:\n{log_tail(log_path)}")
-
-
-def stop_process_group(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=5)
 
 
 @pytest.fixture(scope="session")
