@@ -1,7 +1,9 @@
-"""Fills the French catalogue from the translations below, then compiles it (run after makemessages)."""
+"""Fills the French catalogue from the translations below and those in scripts/fr/*.json (one file per area,
+msgid → French, or [singular, plural]), then compiles it. Run by scripts/i18n.sh after makemessages."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -360,11 +362,20 @@ FR: dict[str, str | tuple[str, str]] = {
 }
 
 
+def all_translations() -> dict[str, str | tuple[str, str]]:
+    translations = dict(FR)
+    for part in sorted((Path(__file__).parent / "fr").glob("*.json")):
+        for msgid, french in json.loads(part.read_text(encoding="utf-8")).items():
+            translations[msgid] = french if isinstance(french, str) else (french[0], french[1])
+    return translations
+
+
 def main(po_path: str) -> int:
     catalogue = polib.pofile(po_path)
+    translations = all_translations()
     missing = []
     for entry in catalogue:
-        translation = FR.get(entry.msgid)
+        translation = translations.get(entry.msgid)
         if translation is None:
             missing.append(entry.msgid)
             continue

@@ -34,8 +34,13 @@ channels.manage      x     x     .       .        .       .
 posts.view           x     x     x       x        x       x
 posts.create         x     x     x       .        .       .
 posts.publish        x     x     x       .        .       .
+posts.approve        x     x     .       .        .       x
+editorial.manage     x     x     .       .        .       .
 inbox.view           x     x     x       x        x       .
 inbox.reply          x     x     .       x        .       .
+inbox.manage         x     x     .       .        .       .
+moderation.view      x     x     x       x        x       .
+moderation.manage    x     x     .       x        .       .
 """
 
 

@@ -34,6 +34,66 @@ class Contact(models.Model):
         return self.display_name or self.handle or self.external_id
 
 
+class Label(models.Model):
+    """A tag the team (or a moderation rule) puts on conversations, e.g. "SAV", "Presse", "Lead"."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="labels")
+    name = models.CharField(_("name"), max_length=60)
+    color = models.CharField(_("colour"), max_length=7, default="#6b7280")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="one_label_name_per_workspace")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SavedReply(models.Model):
+    """A reply written once and reused; `{{ first_name }}`-style variables are filled at use."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="saved_replies")
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(_("text"))
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    shortcut = models.CharField(_("shortcut"), max_length=30, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "title"], name="one_saved_reply_title_per_workspace")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Department(models.Model):
+    """A team outside the CM's (customer service, press, HR…) that feedback is routed to, by e-mail or by a
+    signed webhook."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="departments")
+    name = models.CharField(_("name"), max_length=80)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    webhook_url = models.URLField(_("webhook URL"), max_length=500, blank=True)
+    # Fernet-encrypted (comptoir.channels.crypto), used to sign webhook bodies with HMAC-SHA256.
+    webhook_secret_encrypted = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="one_department_name_per_workspace")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Conversation(models.Model):
     class Kind(models.TextChoices):
         COMMENT_THREAD = "comment_thread", _("Comment thread")
@@ -60,6 +120,7 @@ class Conversation(models.Model):
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    labels = models.ManyToManyField(Label, related_name="conversations", blank=True)
     last_message_at = models.DateTimeField(default=timezone.now, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -13,10 +14,81 @@ from comptoir.channels.models import Channel
 from comptoir.workspaces.models import Workspace
 
 
+class Pillar(models.Model):
+    """A content pillar of the editorial line, with the share of posts the team aims to give it."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="pillars")
+    name = models.CharField(_("name"), max_length=80)
+    description = models.TextField(_("description"), blank=True)
+    color = models.CharField(
+        _("colour"), max_length=7, default="#4f6df5", help_text=_("A hex colour, e.g. #4f6df5.")
+    )
+    target_share = models.PositiveSmallIntegerField(
+        _("target share (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="one_pillar_name_per_workspace")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def media_upload_to(instance: Media, filename: str) -> str:
+    return f"media/{instance.workspace_id}/{uuid.uuid4().hex}/{filename}"
+
+
+class Media(models.Model):
+    """An uploaded image or video of the workspace's library; renditions per network are derived from it."""
+
+    class Kind(models.TextChoices):
+        IMAGE = "image", _("Image")
+        VIDEO = "video", _("Video")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="media")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    file = models.FileField(upload_to=media_upload_to, max_length=300)
+    original_name = models.CharField(max_length=255, blank=True)
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.IMAGE)
+    mime_type = models.CharField(max_length=100)
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    alt_text = models.TextField(_("alt text"), blank=True)
+    # Where the picture's subject is, as fractions of width and height; crops keep it in frame.
+    focal_x = models.FloatField(default=0.5, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
+    focal_y = models.FloatField(default=0.5, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
+    # Unguessable part of the public URL that networks fetching media themselves (Instagram) are given.
+    public_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.original_name or str(self.file.name)
+
+
 class Post(models.Model):
     """What the team writes once; each channel it goes to is a PostTarget with its own variant."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="posts")
+    pillar = models.ForeignKey(
+        Pillar,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="posts",
+        verbose_name=_("pillar"),
+    )
+    media = models.ManyToManyField(Media, through="PostMedia", related_name="posts", blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -88,6 +160,21 @@ class PostTarget(models.Model):
     def clean(self) -> None:
         if self.channel.workspace_id != self.post.workspace_id:
             raise ValidationError(_("A post can only go to its own workspace's channels."))
+
+
+class PostMedia(models.Model):
+    """A medium attached to a post, in order; each target gets the rendition its network needs."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="attachments")
+    media = models.ForeignKey(Media, on_delete=models.PROTECT, related_name="attachments")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["post", "media"], name="one_attachment_per_media")]
+
+    def __str__(self) -> str:
+        return f"{self.post} #{self.position}: {self.media}"
 
 
 class PublishAttempt(models.Model):

@@ -27,12 +27,22 @@ class Permission(enum.StrEnum):
     VIEW_POSTS = "posts.view"
     CREATE_POSTS = "posts.create"
     PUBLISH_POSTS = "posts.publish"
+    APPROVE_POSTS = "posts.approve"
+    MANAGE_EDITORIAL = "editorial.manage"
     VIEW_INBOX = "inbox.view"
     REPLY_INBOX = "inbox.reply"
+    MANAGE_INBOX = "inbox.manage"
+    VIEW_MODERATION = "moderation.view"
+    MANAGE_MODERATION = "moderation.manage"
 
 
 _EVERYONE = {Permission.VIEW_WORKSPACE, Permission.VIEW_POSTS}
-_TEAM = _EVERYONE | {Permission.VIEW_MEMBERS, Permission.VIEW_CHANNELS, Permission.VIEW_INBOX}
+_TEAM = _EVERYONE | {
+    Permission.VIEW_MEMBERS,
+    Permission.VIEW_CHANNELS,
+    Permission.VIEW_INBOX,
+    Permission.VIEW_MODERATION,
+}
 _WRITERS = {Permission.CREATE_POSTS, Permission.PUBLISH_POSTS}
 _ADMIN = (
     _TEAM
@@ -44,6 +54,10 @@ _ADMIN = (
         Permission.VIEW_AUDIT,
         Permission.MANAGE_API_TOKENS,
         Permission.REPLY_INBOX,
+        Permission.MANAGE_INBOX,
+        Permission.MANAGE_MODERATION,
+        Permission.APPROVE_POSTS,
+        Permission.MANAGE_EDITORIAL,
     }
 )
 
@@ -51,9 +65,11 @@ MATRIX: dict[Role, frozenset[Permission]] = {
     Role.OWNER: frozenset(_ADMIN | {Permission.DELETE_WORKSPACE}),
     Role.ADMIN: frozenset(_ADMIN),
     Role.EDITOR: frozenset(_TEAM | _WRITERS | {Permission.MANAGE_API_TOKENS}),
-    Role.MODERATOR: frozenset(_TEAM | {Permission.MANAGE_API_TOKENS, Permission.REPLY_INBOX}),
+    Role.MODERATOR: frozenset(
+        _TEAM | {Permission.MANAGE_API_TOKENS, Permission.REPLY_INBOX, Permission.MANAGE_MODERATION}
+    ),
     Role.ANALYST: frozenset(_TEAM | {Permission.VIEW_AUDIT}),
-    Role.REVIEWER: frozenset(_EVERYONE),
+    Role.REVIEWER: frozenset(_EVERYONE | {Permission.APPROVE_POSTS}),
 }
 
 # Which roles a role may hand out: nobody grants more than they hold, and only owners make owners.

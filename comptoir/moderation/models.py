@@ -1,0 +1,1 @@
+"""Moderation rules, the log of every automatic action, and the moderation queue."""
