@@ -15,6 +15,7 @@ pytest_plugins = [
     "tests.peers.mail",
     "tests.peers.web",
     "tests.peers.mastodon",
+    "tests.peers.postgres",
 ]
 
 

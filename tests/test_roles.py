@@ -10,10 +10,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from comptoir.publishing.models import PostTarget
 from comptoir.testing.factories import (
     ConversationFactory,
     InvitationFactory,
     MembershipFactory,
+    PillarFactory,
+    PostTargetFactory,
     api_token_for,
 )
 from comptoir.workspaces.models import Membership, Workspace
@@ -80,7 +83,21 @@ WEB_PROBES: dict[Permission, Probe] = {
     Permission.PUBLISH_POSTS: Probe(
         "post", lambda w: reverse("publishing:compose", args=[w.slug]), lambda w: {"when": "now"}
     ),
+    Permission.APPROVE_POSTS: Probe(
+        "post",
+        lambda w: reverse(
+            "publishing:decide",
+            args=[w.slug, PostTargetFactory(post__workspace=w, state=PostTarget.State.IN_REVIEW).post_id],
+        ),
+        lambda w: {"decision": "approve"},
+    ),
+    Permission.MANAGE_EDITORIAL: Probe(
+        "get", lambda w: reverse("publishing:edit_pillar", args=[w.slug, PillarFactory(workspace=w).id])
+    ),
     Permission.VIEW_INBOX: Probe("get", lambda w: reverse("inbox:inbox", args=[w.slug])),
+    Permission.VIEW_MODERATION: Probe("get", lambda w: reverse("moderation:queue", args=[w.slug])),
+    Permission.MANAGE_MODERATION: Probe("get", lambda w: reverse("moderation:rule_create", args=[w.slug])),
+    Permission.MANAGE_INBOX: Probe("get", lambda w: reverse("inbox:labels", args=[w.slug])),
     Permission.REPLY_INBOX: Probe(
         "post",
         lambda w: reverse(

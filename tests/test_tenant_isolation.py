@@ -17,12 +17,26 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from comptoir.api.models import ApiToken
 from comptoir.channels.models import Channel
-from comptoir.inbox.models import Conversation
+from comptoir.inbox.models import Conversation, Department, Label, SavedReply
+from comptoir.moderation.models import ActionLog, QueueItem, Rule
+from comptoir.publishing.ical import do_regenerate_feed_token
+from comptoir.publishing.models import Campaign, Media, Pillar, PostTarget, QueueSlot, Recurrence, ReviewLink
 from comptoir.testing.factories import (
+    CampaignFactory,
     ChannelFactory,
     ConversationFactory,
+    DepartmentFactory,
     InvitationFactory,
+    LabelFactory,
+    MediaFactory,
     MembershipFactory,
+    MessageFactory,
+    PillarFactory,
+    PostTargetFactory,
+    QueueSlotFactory,
+    ReviewLinkFactory,
+    RuleFactory,
+    SavedReplyFactory,
     WorkspaceFactory,
     api_token_for,
 )
@@ -32,7 +46,7 @@ from comptoir.workspaces.permissions import Role
 # Routes that address no workspace object: global pages, the public invitation link, operators' admin, the API
 # (tested below through its schema).
 NOT_WORKSPACE_SCOPED = re.compile(
-    r"^(home|accounts:.*|workspaces:(create|accept_invitation)|channels:oauth_callback|system_status|set_language|admin:.*|api:.*|)$"
+    r"^(home|accounts:.*|workspaces:(create|accept_invitation)|publishing:(review_link|public_media)|moderation:referral_(answer|callback)|channels:oauth_callback|system_status|set_language|admin:.*|api:.*|)$"
 )
 
 
@@ -45,7 +59,21 @@ class Tenants:
     b_token: ApiToken
     b_channel: Channel
     b_conversation: Conversation
+    b_target: PostTarget
+    b_review_link: ReviewLink
+    b_label: Label
+    b_saved_reply: SavedReply
+    b_rule: Rule
+    b_queue_item: QueueItem
+    b_log_entry: ActionLog
+    b_department: Department
     a_secret: str
+    b_campaign: Campaign
+    b_slot: QueueSlot
+    b_recurrence: Recurrence
+    a_feed_token: str  # A's own secret: it must not open B's calendar
+    b_pillar: Pillar
+    b_media: Media
 
 
 PARAMETERS: dict[str, Callable[[Tenants], str]] = {
@@ -56,6 +84,21 @@ PARAMETERS: dict[str, Callable[[Tenants], str]] = {
     "channel_id": lambda t: str(t.b_channel.id),
     "network": lambda t: t.b_channel.network,
     "conversation_id": lambda t: str(t.b_conversation.id),
+    "post_id": lambda t: str(t.b_target.post_id),
+    "target_id": lambda t: str(t.b_target.id),
+    "link_id": lambda t: str(t.b_review_link.id),
+    "label_id": lambda t: str(t.b_label.id),
+    "saved_reply_id": lambda t: str(t.b_saved_reply.id),
+    "rule_id": lambda t: str(t.b_rule.id),
+    "item_id": lambda t: str(t.b_queue_item.id),
+    "entry_id": lambda t: str(t.b_log_entry.id),
+    "department_id": lambda t: str(t.b_department.id),
+    "campaign_id": lambda t: str(t.b_campaign.id),
+    "slot_id": lambda t: str(t.b_slot.id),
+    "feed_token": lambda t: t.a_feed_token,
+    "recurrence_id": lambda t: str(t.b_recurrence.id),
+    "pillar_id": lambda t: str(t.b_pillar.id),
+    "media_id": lambda t: str(t.b_media.id),
 }
 
 
@@ -64,6 +107,8 @@ def tenants(db: None) -> Tenants:
     a = MembershipFactory(role=Role.OWNER)
     b = MembershipFactory(role=Role.OWNER, workspace=WorkspaceFactory())
     _token, secret = api_token_for(a)
+    b_target = PostTargetFactory(post__workspace=b.workspace, state=PostTarget.State.IN_REVIEW)
+    b_message = MessageFactory(conversation__contact__channel__workspace=b.workspace)
     return Tenants(
         a=a,
         b=b,
@@ -72,7 +117,34 @@ def tenants(db: None) -> Tenants:
         b_token=api_token_for(b)[0],
         b_channel=ChannelFactory(workspace=b.workspace),
         b_conversation=ConversationFactory(contact__channel__workspace=b.workspace),
+        b_target=b_target,
+        b_review_link=ReviewLinkFactory(post=b_target.post),
+        b_label=LabelFactory(workspace=b.workspace),
+        b_saved_reply=SavedReplyFactory(workspace=b.workspace),
+        b_rule=RuleFactory(workspace=b.workspace),
+        b_queue_item=QueueItem.objects.create(workspace=b.workspace, message=b_message, reason="test"),
+        b_log_entry=ActionLog.objects.create(
+            workspace=b.workspace,
+            message=b_message,
+            conversation=b_message.conversation,
+            action="queue",
+            reason="test",
+            outcome=ActionLog.Outcome.DONE,
+        ),
+        b_department=DepartmentFactory(workspace=b.workspace),
         a_secret=secret,
+        b_campaign=CampaignFactory(workspace=b.workspace),
+        b_slot=QueueSlotFactory(channel__workspace=b.workspace),
+        b_recurrence=Recurrence.objects.create(
+            workspace=b.workspace,
+            source_post=b_target.post,
+            rule="FREQ=DAILY",
+            starts_local="2026-06-01T09:00:00",
+            time_zone="Europe/Paris",
+        ),
+        a_feed_token=do_regenerate_feed_token(a, a.user),
+        b_pillar=PillarFactory(workspace=b.workspace),
+        b_media=MediaFactory(workspace=b.workspace),
     )
 
 

@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 
 from comptoir.api.auth import TokenAuth
 from comptoir.channels.api import router as channels_router
+from comptoir.publishing.dashboard_api import router as publishing_dashboard_router
 from comptoir.workspaces.api import router as workspaces_router
 
 logger = logging.getLogger(__name__)
@@ -23,6 +24,7 @@ api = NinjaAPI(
 )
 api.add_router("/", workspaces_router)
 api.add_router("/", channels_router)
+api.add_router("/", publishing_dashboard_router)
 
 
 @api.exception_handler(ValidationError)

@@ -1,10 +1,12 @@
-"""Every change a person makes in the inbox: replies (through the ledger), status, assignment and notes."""
+"""Every change a person makes in the inbox: replies (through the ledger), status, assignment, labels, notes,
+and the workspace's labels, saved replies and SLA targets."""
 
 from __future__ import annotations
 
 import logging
+import re
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
 from comptoir.channels.actions import provider_for, record_channel_failure
-from comptoir.inbox.models import Conversation, Message, Note, OutboundReply
+from comptoir.inbox.models import Conversation, Label, Message, Note, OutboundReply, SavedReply, SlaPolicy
+from comptoir.inbox.saved_replies import check_variables
 from comptoir.inbox.sync import web_url
 from comptoir.providers.base import (
     Author,
@@ -30,7 +33,7 @@ from comptoir.providers.base import (
 )
 from comptoir.system.backoff import retry_delay
 from comptoir.workspaces import audit
-from comptoir.workspaces.models import AuditEntry, Membership
+from comptoir.workspaces.models import AuditEntry, Membership, Workspace
 from comptoir.workspaces.permissions import Permission
 
 logger = logging.getLogger(__name__)
@@ -164,6 +167,10 @@ def record_sent_reply(reply: OutboundReply, message: Message, published: Publish
         Conversation.objects.filter(pk=conversation.pk, last_message_at__lt=created_at).update(
             last_message_at=created_at
         )
+        # The first response's SLA clock stops at the first reply the network accepted.
+        Conversation.objects.filter(pk=conversation.pk, first_response_at=None).update(
+            first_response_at=created_at, first_response_by_id=reply.author_id
+        )
 
 
 def resend_due_replies() -> None:
@@ -183,7 +190,9 @@ def do_change_status(conversation: Conversation, actor: User, status: str) -> Co
     old = conversation.status
     if old != status:
         conversation.status = status
-        conversation.save(update_fields=["status"])
+        # Done stops the resolution clock; reopening lets it run again against the same due time.
+        conversation.resolved_at = timezone.now() if status == Conversation.Status.DONE else None
+        conversation.save(update_fields=["status", "resolved_at"])
         audit.record(
             conversation.workspace, actor, AuditEntry.Action.UPDATE, conversation, {"status": [old, status]}
         )
@@ -220,3 +229,149 @@ def do_add_note(conversation: Conversation, actor: User, text: str) -> Note:
     )
     audit.record_create(conversation.workspace, actor, note, ["conversation", "text"])
     return note
+
+
+@transaction.atomic
+def do_add_label(conversation: Conversation, actor: User, label: Label) -> Conversation:
+    if label.workspace_id != conversation.workspace_id:
+        raise ValidationError(_("This label belongs to another workspace."))
+    if not conversation.labels.filter(pk=label.pk).exists():
+        conversation.labels.add(label)
+        audit.record(
+            conversation.workspace,
+            actor,
+            AuditEntry.Action.UPDATE,
+            conversation,
+            {"labels": [None, label.name]},
+        )
+    return conversation
+
+
+@transaction.atomic
+def do_remove_label(conversation: Conversation, actor: User, label: Label) -> Conversation:
+    if conversation.labels.filter(pk=label.pk).exists():
+        conversation.labels.remove(label)
+        audit.record(
+            conversation.workspace,
+            actor,
+            AuditEntry.Action.UPDATE,
+            conversation,
+            {"labels": [label.name, None]},
+        )
+    return conversation
+
+
+def check_label(workspace_id: int, name: str, color: str, exclude: int | None = None) -> tuple[str, str]:
+    name = name.strip()
+    if not name:
+        raise ValidationError(_("A label needs a name."))
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", color):
+        raise ValidationError(_("A colour is written #rrggbb."))
+    same_name = Label.objects.filter(workspace_id=workspace_id, name__iexact=name)
+    if exclude is not None:
+        same_name = same_name.exclude(pk=exclude)
+    if same_name.exists():
+        raise ValidationError(_("A label with this name already exists."))
+    return name, color.lower()
+
+
+@transaction.atomic
+def do_create_label(workspace: Workspace, actor: User, name: str, color: str) -> Label:
+    name, color = check_label(workspace.pk, name, color)
+    label = Label.objects.create(workspace=workspace, name=name, color=color)
+    audit.record_create(workspace, actor, label, ["name", "color"])
+    return label
+
+
+@transaction.atomic
+def do_update_label(label: Label, actor: User, name: str, color: str) -> Label:
+    name, color = check_label(label.workspace_id, name, color, exclude=label.pk)
+    before = audit.snapshot(label, ["name", "color"])
+    label.name, label.color = name, color
+    label.save(update_fields=["name", "color"])
+    changes = audit.changed(before, audit.snapshot(label, ["name", "color"]))
+    if changes:
+        audit.record(label.workspace, actor, AuditEntry.Action.UPDATE, label, changes)
+    return label
+
+
+@transaction.atomic
+def do_delete_label(label: Label, actor: User) -> None:
+    audit.record(label.workspace, actor, AuditEntry.Action.DELETE, label, {"name": [label.name, None]})
+    label.delete()
+
+
+def check_saved_reply(
+    workspace_id: int, title: str, body: str, exclude: int | None = None
+) -> tuple[str, str]:
+    title, body = title.strip(), body.strip()
+    if not title or not body:
+        raise ValidationError(_("A saved reply needs a title and a text."))
+    check_variables(body)
+    same_title = SavedReply.objects.filter(workspace_id=workspace_id, title__iexact=title)
+    if exclude is not None:
+        same_title = same_title.exclude(pk=exclude)
+    if same_title.exists():
+        raise ValidationError(_("A saved reply with this title already exists."))
+    return title, body
+
+
+SAVED_REPLY_FIELDS = ["title", "body", "language", "shortcut"]
+
+
+@transaction.atomic
+def do_create_saved_reply(
+    workspace: Workspace, actor: User, title: str, body: str, language: str = "", shortcut: str = ""
+) -> SavedReply:
+    title, body = check_saved_reply(workspace.pk, title, body)
+    saved = SavedReply.objects.create(
+        workspace=workspace, title=title, body=body, language=language, shortcut=shortcut.strip()
+    )
+    audit.record_create(workspace, actor, saved, SAVED_REPLY_FIELDS)
+    return saved
+
+
+@transaction.atomic
+def do_update_saved_reply(
+    saved: SavedReply, actor: User, title: str, body: str, language: str = "", shortcut: str = ""
+) -> SavedReply:
+    title, body = check_saved_reply(saved.workspace_id, title, body, exclude=saved.pk)
+    before = audit.snapshot(saved, SAVED_REPLY_FIELDS)
+    saved.title, saved.body, saved.language, saved.shortcut = title, body, language, shortcut.strip()
+    saved.save()
+    changes = audit.changed(before, audit.snapshot(saved, SAVED_REPLY_FIELDS))
+    if changes:
+        audit.record(saved.workspace, actor, AuditEntry.Action.UPDATE, saved, changes)
+    return saved
+
+
+@transaction.atomic
+def do_delete_saved_reply(saved: SavedReply, actor: User) -> None:
+    audit.record(saved.workspace, actor, AuditEntry.Action.DELETE, saved, {"title": [saved.title, None]})
+    saved.delete()
+
+
+SLA_FIELDS = ["first_response_minutes", "resolution_minutes", "holidays"]
+
+
+@transaction.atomic
+def do_set_sla_policy(
+    workspace: Workspace,
+    actor: User,
+    first_response_minutes: int,
+    resolution_minutes: int,
+    holidays: list[date],
+) -> SlaPolicy:
+    """Saves the targets; they apply to clocks that start from now on (due times already set stay)."""
+    if first_response_minutes <= 0 or resolution_minutes <= 0:
+        raise ValidationError(_("Targets are positive durations."))
+    policy, _created = SlaPolicy.objects.get_or_create(workspace=workspace)
+    before = audit.snapshot(policy, SLA_FIELDS)
+    policy.first_response_minutes = first_response_minutes
+    policy.resolution_minutes = resolution_minutes
+    policy.holidays = sorted({day.isoformat() for day in holidays})
+    policy.save()
+    changes = audit.changed(before, audit.snapshot(policy, SLA_FIELDS))
+    if changes:
+        audit.record(workspace, actor, AuditEntry.Action.UPDATE, policy, changes)
+    return policy

@@ -72,6 +72,22 @@ class SavedReply(models.Model):
         return self.title
 
 
+class SlaPolicy(models.Model):
+    """A workspace's service-level targets, counted in its business hours (Workspace.business_hours)."""
+
+    workspace = models.OneToOneField(Workspace, on_delete=models.CASCADE, related_name="sla_policy")
+    first_response_minutes = models.PositiveIntegerField(
+        _("first response target (business minutes)"), default=240
+    )
+    # Two business days of the default 9:00-18:00 week.
+    resolution_minutes = models.PositiveIntegerField(_("resolution target (business minutes)"), default=1080)
+    # Local dates (ISO "YYYY-MM-DD") on which the team does not work, whatever the weekly hours say.
+    holidays = models.JSONField(_("holidays"), default=list, blank=True)
+
+    def __str__(self) -> str:
+        return f"SLA of {self.workspace}"
+
+
 class Department(models.Model):
     """A team outside the CM's (customer service, press, HR…) that feedback is routed to, by e-mail or by a
     signed webhook."""
@@ -123,6 +139,18 @@ class Conversation(models.Model):
     labels = models.ManyToManyField(Label, related_name="conversations", blank=True)
     last_message_at = models.DateTimeField(default=timezone.now, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # SLA clocks (comptoir.inbox.sla). `opened_at` is when the person first wrote, `last_inbound_at` when they
+    # last did (a network's reply window counts from it); due times are fixed when a clock starts, from the
+    # workspace's targets and business hours at that moment. Empty on conversations older than the clocks.
+    opened_at = models.DateTimeField(null=True, blank=True)
+    last_inbound_at = models.DateTimeField(null=True, blank=True)
+    first_response_due_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    first_response_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolution_due_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-last_message_at", "-id"]
@@ -131,7 +159,11 @@ class Conversation(models.Model):
                 fields=["channel", "external_thread_id"], name="one_conversation_per_thread"
             )
         ]
-        indexes = [models.Index(fields=["workspace", "status", "-last_message_at"])]
+        indexes = [
+            models.Index(fields=["workspace", "status", "-last_message_at"]),
+            # The default inbox list: a workspace's conversations, newest first, a page at a time.
+            models.Index(fields=["workspace", "-last_message_at", "-id"], name="inbox_conv_ws_newest"),
+        ]
 
     def __str__(self) -> str:
         return self.subject[:80] or f"{self.get_kind_display()} #{self.pk}"
@@ -176,7 +208,11 @@ class Message(models.Model):
             # Exactly-once storage: a fetch may bring a message again, the database keeps it once.
             models.UniqueConstraint(fields=["channel", "external_id"], name="one_message_per_channel_id")
         ]
-        indexes = [models.Index(fields=["workspace", "language", "sentiment"])]
+        indexes = [
+            models.Index(fields=["workspace", "language", "sentiment"]),
+            # A workspace's newest messages first: what search walks before it falls back to its index.
+            models.Index(fields=["workspace", "-id"], name="inbox_msg_ws_newest"),
+        ]
 
     def __str__(self) -> str:
         return self.text[:80]
@@ -248,3 +284,47 @@ class OutboundReply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.state}: {self.text[:60]}"
+
+
+class Referral(models.Model):
+    """A message routed to a department (by a rule or a person), its delivery, and the department's answer.
+
+    The department reaches the answer page through a signed link (comptoir.inbox.routing), so it needs no account.
+    """
+
+    class Delivery(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    class Answer(models.TextChoices):
+        NONE = "", _("No answer yet")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        IN_PROGRESS = "in_progress", _("In progress")
+        RESOLVED = "resolved", _("Resolved")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="referrals")
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="referrals")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="referrals")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="referrals")
+    routed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=500, blank=True)
+    delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    retry_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # Set once the e-mail went out, so a retry for a failed webhook does not mail the department twice.
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    answer_status = models.CharField(max_length=15, choices=Answer.choices, default=Answer.NONE, blank=True)
+    answer_text = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.department} ← #{self.message_id}"

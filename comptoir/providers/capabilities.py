@@ -28,6 +28,21 @@ class MediaRules:
     max_aspect_ratio: float | None = None
     alt_text: bool = False
     alt_text_limit: int = 0
+    # A post must carry at least one medium (Instagram, YouTube); images and videos together (carousels).
+    media_required: bool = False
+    mixed_media: bool = False
+
+
+@dataclass(frozen=True)
+class ImagePreset:
+    """How the media library renders an image for a network: the longest side it keeps, the aspect ratios
+    it accepts (None: any) and the format it encodes to when the original's is not accepted."""
+
+    max_side: int
+    max_bytes: int
+    min_aspect_ratio: float | None = None
+    max_aspect_ratio: float | None = None
+    fallback_type: str = "image/jpeg"
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ e-mail), the entry holds the default of the reference server; providers that can
 
 from __future__ import annotations
 
-from comptoir.providers.capabilities import Capabilities, LengthRule, MediaRules, RateLimit
+from comptoir.providers.capabilities import Capabilities, ImagePreset, LengthRule, MediaRules, RateLimit
 
 MB = 1024 * 1024
 
@@ -163,6 +163,8 @@ CAPABILITIES: dict[str, Capabilities] = {
             min_aspect_ratio=4 / 5,
             max_aspect_ratio=1.91,
             alt_text=True,
+            media_required=True,
+            mixed_media=True,
         ),
         first_comment=True,
         metrics=True,
@@ -210,6 +212,7 @@ CAPABILITIES: dict[str, Capabilities] = {
             video_types=frozenset({"video/mp4", "video/quicktime", "video/webm"}),
             max_videos=1,
             max_video_bytes=256 * 1024 * MB,
+            media_required=True,
         ),
         search=True,
         metrics=True,
@@ -250,4 +253,25 @@ CAPABILITIES: dict[str, Capabilities] = {
         media=MediaRules(image_types=frozenset()),
         publish=False,
     ),
+}
+
+
+# The media library's rendition of an image per network. Sizes follow each network's documented display or
+# resize size (Bluesky resizes to 2 000 px, Mastodon to 8.3 MP (3 840 × 2 160), Instagram keeps 1 440 px at most,
+# Facebook 2 048 px, X up to 4 096 px); byte and aspect limits repeat the MediaRules above so a rendition is
+# always accepted. Networks without images (YouTube, read-only sources) have no preset.
+IMAGE_PRESETS: dict[str, ImagePreset] = {
+    "matrix": ImagePreset(max_side=2560, max_bytes=CAPABILITIES["matrix"].media.max_image_bytes),
+    "bluesky": ImagePreset(max_side=2000, max_bytes=CAPABILITIES["bluesky"].media.max_image_bytes),
+    "mastodon": ImagePreset(max_side=3840, max_bytes=CAPABILITIES["mastodon"].media.max_image_bytes),
+    "x": ImagePreset(max_side=4096, max_bytes=CAPABILITIES["x"].media.max_image_bytes),
+    "facebook": ImagePreset(max_side=2048, max_bytes=CAPABILITIES["facebook"].media.max_image_bytes),
+    "instagram": ImagePreset(
+        max_side=1440,
+        max_bytes=CAPABILITIES["instagram"].media.max_image_bytes,
+        min_aspect_ratio=CAPABILITIES["instagram"].media.min_aspect_ratio,
+        max_aspect_ratio=CAPABILITIES["instagram"].media.max_aspect_ratio,
+    ),
+    "linkedin": ImagePreset(max_side=4096, max_bytes=CAPABILITIES["linkedin"].media.max_image_bytes),
+    "email": ImagePreset(max_side=1600, max_bytes=CAPABILITIES["email"].media.max_image_bytes),
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -15,12 +15,13 @@ from comptoir.channels.models import Channel
 from comptoir.providers.networks import CAPABILITIES
 from comptoir.providers.text_length import validate_text
 from comptoir.publishing.jobs import enqueue_near_due
-from comptoir.publishing.models import Post, PostTarget
+from comptoir.publishing.models import ApprovalPolicy, Media, Pillar, Post, PostMedia, PostTarget
+from comptoir.publishing.outbound import check_outbound, prepare_renditions
 from comptoir.publishing.publisher import move
 from comptoir.workspaces import audit
 from comptoir.workspaces.models import Workspace
 
-POST_FIELDS = ["title", "internal_note"]
+POST_FIELDS = ["title", "internal_note", "pillar", "utm_campaign"]
 TARGET_FIELDS = ["channel", "state", "due_at"]
 
 
@@ -44,6 +45,34 @@ def check_variants(workspace: Workspace, variants: Mapping[Channel, str]) -> Non
         raise ValidationError(problems)
 
 
+def check_attachments(
+    workspace: Workspace,
+    variants: Mapping[Channel, str],
+    pillar: Pillar | None,
+    media: Sequence[Media],
+    utm_campaign: str,
+) -> None:
+    """The post's pillar and media belong to the workspace, and every channel's network takes the media and
+    the text once its links are tagged: nothing is dropped at publish time."""
+    if pillar is not None and pillar.workspace_id != workspace.pk:
+        raise ValidationError(_("This pillar belongs to another workspace."))
+    if any(item.workspace_id != workspace.pk for item in media):
+        raise ValidationError(_("A post can only use its own workspace's media."))
+    problems = [
+        f"{channel.name}: {problem}"
+        for channel, text in variants.items()
+        for problem in check_outbound(workspace.pk, channel, text, media, utm_campaign)
+    ]
+    if not problems:
+        problems = [
+            f"{channel.name}: {problem}"
+            for channel in variants
+            for problem in prepare_renditions(channel, media)
+        ]
+    if problems:
+        raise ValidationError(problems)
+
+
 @transaction.atomic
 def do_create_post(
     workspace: Workspace,
@@ -53,14 +82,29 @@ def do_create_post(
     variants: Mapping[Channel, str],
     internal_note: str = "",
     publish_at: datetime | None = None,
+    pillar: Pillar | None = None,
+    utm_campaign: str = "",
+    media: Sequence[Media] = (),
 ) -> Post:
     """Creates the post with one target per channel; with `publish_at` (UTC) the targets are scheduled, and
     those due within a minute are handed to a worker at once instead of waiting for the next periodic run."""
     check_variants(workspace, variants)
-    post = Post(workspace=workspace, author=actor, title=title, internal_note=internal_note)
+    check_attachments(workspace, variants, pillar, media, utm_campaign)
+    if publish_at is not None:
+        ApprovalPolicy.check_may_schedule_unapproved(workspace)
+    post = Post(
+        workspace=workspace,
+        author=actor,
+        title=title,
+        internal_note=internal_note,
+        pillar=pillar,
+        utm_campaign=utm_campaign,
+    )
     post.full_clean()
     post.save()
     audit.record_create(workspace, actor, post, POST_FIELDS)
+    for position, item in enumerate(media):
+        PostMedia.objects.create(post=post, media=item, position=position)
     targets = []
     for channel, text in variants.items():
         target = PostTarget.objects.create(post=post, channel=channel, text=text)

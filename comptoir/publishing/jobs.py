@@ -7,18 +7,33 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
 from comptoir.publishing.models import PostTarget
-from comptoir.publishing.publisher import claim_target, publish_target, run_publisher, worker_id
+from comptoir.publishing.publisher import claim_target, publish_target, run_publisher_loop, worker_id
+from comptoir.publishing.recurrence import materialise_all
 
 # Targets due sooner than the next periodic pass get a task of their own, run at their due time.
 NEAR_DUE = timedelta(minutes=1)
+# The periodic task keeps passing (every second when idle) until just before the next one starts, so a target
+# goes out within about a second of its due time rather than at the next minute.
+LOOP_SECONDS = 55.0
 
 
 @db_periodic_task(crontab(minute="*"))
 def publish_due_targets() -> None:
-    run_publisher(worker_id(), timezone.now())
+    if HUEY.immediate:
+        # Run inline (tests, no worker): one pass, on the caller's connection and transaction.
+        run_publisher_loop(worker_id(), 0, threads=1)
+    else:
+        run_publisher_loop(worker_id(), LOOP_SECONDS)
+
+
+@db_periodic_task(crontab(minute="7"))
+def materialise_recurring_posts() -> None:
+    # Hourly: each recurrence keeps its next occurrences as real targets; the unique constraint on
+    # (recurrence, instant) makes a second run, or a second worker, create nothing twice.
+    materialise_all(timezone.now())
 
 
 @db_task()

@@ -7,22 +7,25 @@ is stored in the same transaction that marks the target published, the moment th
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
+import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
-from django.db import OperationalError, connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.channels.actions import provider_for, record_channel_failure, record_channel_success
+from comptoir.channels.models import Channel
 from comptoir.providers.base import (
-    OutboundPost,
-    OutcomeUnknownError,
     PermanentError,
     ProviderError,
     Published,
@@ -31,10 +34,16 @@ from comptoir.providers.base import (
 )
 from comptoir.publishing.models import PostTarget, PublishAttempt
 from comptoir.publishing.notifications import notify_author
+from comptoir.publishing.outbound import OutboundError, outbound_post, outbound_text
 from comptoir.system.backoff import retry_delay
+
+logger = logging.getLogger(__name__)
 
 State = PostTarget.State
 Reason = PostTarget.FailureReason
+
+# What a database restart, a failover or a busy SQLite file raise; Django reconnects on the next query.
+DATABASE_ERRORS = (OperationalError, InterfaceError)
 
 # A target this late is `missed`: publishing hours after the planned moment needs a person's consent.
 MISSED_AFTER = timedelta(hours=2)
@@ -46,13 +55,22 @@ BACKOFF_CAP = timedelta(hours=1)
 # Reading back accepts posts created a little before the first attempt: the network's clock may run ahead.
 CLOCK_SKEW = timedelta(minutes=5)
 RECENT_POSTS_READ = 40
+# A worker's loop passes at most this often, so a target is sent within about a second of its due time.
+POLL_INTERVAL = 1.0
+# A healthy channel's last success is written at most this often during a burst of posts on it.
+HEALTH_WRITE_INTERVAL = timedelta(minutes=1)
+# Concurrent network calls per worker in the loop: a batch of due targets goes out in parallel.
+SEND_THREADS = 8
+# How long the network's answer is kept trying to be written while the database is away.
+RECORD_RETRIES = 30
 
 # Which states each state may move to; the publisher's updates and the composer's actions all check it.
 TRANSITIONS: dict[str, frozenset[str]] = {
     State.DRAFT: frozenset({State.IN_REVIEW, State.SCHEDULED}),
     State.IN_REVIEW: frozenset({State.APPROVED, State.DRAFT}),
-    State.APPROVED: frozenset({State.SCHEDULED, State.DRAFT}),
-    State.SCHEDULED: frozenset({State.CLAIMED, State.MISSED, State.DRAFT}),
+    # → in_review: editing an approved post's text sends it back to its reviewers.
+    State.APPROVED: frozenset({State.SCHEDULED, State.DRAFT, State.IN_REVIEW}),
+    State.SCHEDULED: frozenset({State.CLAIMED, State.MISSED, State.DRAFT, State.IN_REVIEW}),
     State.CLAIMED: frozenset({State.PUBLISHED, State.FAILED, State.UNKNOWN, State.SCHEDULED}),
     State.UNKNOWN: frozenset({State.PUBLISHED, State.SCHEDULED, State.MISSED, State.FAILED}),
     State.FAILED: frozenset({State.SCHEDULED, State.DRAFT}),
@@ -95,22 +113,23 @@ def claim_due_targets(worker: str, now: datetime, limit: int = 20) -> list[PostT
     due = due_targets(now).select_related("channel", "post")
     if connection.features.has_select_for_update_skip_locked:
         # PostgreSQL: rows another worker is claiming are skipped instead of waited for.
-        with transaction.atomic():
-            claimed = list(due.select_for_update(skip_locked=True, of=("self",))[:limit])
-            PostTarget.objects.filter(id__in=[target.pk for target in claimed]).update(
-                state=State.CLAIMED, claimed_by=worker, claimed_at=now, updated_at=now
+        due = due.select_for_update(skip_locked=True, of=("self",))
+    # One transaction per batch. On SQLite it begins IMMEDIATE (config.py): no other writer runs between the
+    # SELECT and the UPDATE, so every row selected is won; should one be lost all the same (another
+    # transaction mode), the rows stamped with this claim are the ones this worker holds.
+    with transaction.atomic():
+        claimed = list(due[:limit])
+        ids = [target.pk for target in claimed]
+        changed = PostTarget.objects.filter(id__in=ids, state=State.SCHEDULED).update(
+            state=State.CLAIMED, claimed_by=worker, claimed_at=now, updated_at=now
+        )
+        if changed != len(ids):
+            won = set(
+                PostTarget.objects.filter(
+                    id__in=ids, state=State.CLAIMED, claimed_by=worker, claimed_at=now
+                ).values_list("id", flat=True)
             )
-    else:
-        claimed = []
-        for target in due[:limit]:
-            try:
-                won = claim_target(target.pk, worker, now)
-            except OperationalError:
-                # SQLite busy: this UPDATE claimed nothing, but the targets already won must still be
-                # published, so the pass goes on with them.
-                break
-            if won:
-                claimed.append(target)
+            claimed = [target for target in claimed if target.pk in won]
     for target in claimed:
         target.state, target.claimed_by, target.claimed_at = State.CLAIMED, worker, now
     return claimed
@@ -129,33 +148,62 @@ def claim_target(target_id: int, worker: str, now: datetime) -> bool:
 # Publishing -----------------------------------------------------------------------------------------------
 
 
-def publish_target(target: PostTarget, worker: str) -> PostTarget:
-    """Sends a target this worker has claimed, and records what the network said."""
+def publish_target(target: PostTarget, worker: str, attempt: PublishAttempt | None = None) -> PostTarget:
+    """Sends a target this worker has claimed, and records what the network said. `attempt` is its ledger
+    row when the caller started the attempts of a whole batch at once (start_attempts)."""
     if target.state != State.CLAIMED or target.claimed_by != worker:
         raise TransitionError(f"Target {target.pk} is not claimed by {worker}.")
-    attempt = PublishAttempt.objects.create(
-        target=target, started_at=timezone.now(), worker=worker, request_id=uuid.uuid4().hex
-    )
-    PostTarget.objects.filter(pk=target.pk).update(attempts=F("attempts") + 1)
-    target.refresh_from_db()
-    post = OutboundPost(text=target.text, idempotency_key=str(target.idempotency_key))
+    if attempt is None:
+        started: list[PublishAttempt] = []
+        _record(lambda: started.extend(start_attempts([target], worker)))
+        attempt = started[0]
     try:
-        published = provider_for(target.channel).publish(post)
-    except RetryableError as error:
-        _retry_later(target, attempt, error)
-    except PermanentError as error:
-        _fail(target, attempt, Reason(error.reason.value), error.message)
-        record_channel_failure(target.channel, error)
-    except OutcomeUnknownError as error:
-        _outcome_unknown(target, attempt, error.message)
-    except ProviderError as error:
-        # An untyped failure says nothing about whether the post went out: treat it as unknown, never retry.
-        _outcome_unknown(target, attempt, error.message)
+        published = provider_for(target.channel).publish(outbound_post(target))
+    except OutboundError as unprepared:
+        # Our side (a medium missing or impossible to render), not the network's: the channel stays healthy.
+        _record(partial(_fail, target, attempt, Reason.VALIDATION, unprepared.message))
+    except RetryableError as retryable:
+        _record(partial(_retry_later, target, attempt, retryable))
+    except PermanentError as refused:
+        _record(partial(_refused, target, attempt, refused))
+    except ProviderError as unknown:
+        # OutcomeUnknownError, or an untyped failure that says nothing about whether the post went out:
+        # unknown either way, never retried before reading the channel back.
+        _record(partial(_outcome_unknown, target, attempt, unknown.message))
     else:
-        _published(target, attempt, published)
-        record_channel_success(target.channel)
-    target.refresh_from_db()
+        _record(partial(_published, target, attempt, published))
+    _record(target.refresh_from_db)
     return target
+
+
+@transaction.atomic
+def start_attempts(targets: Sequence[PostTarget], worker: str) -> list[PublishAttempt]:
+    """The ledger rows are committed before the network is called, so a crash mid-call leaves a trace; a
+    batch of targets takes one INSERT and one UPDATE."""
+    now = timezone.now()
+    attempts = PublishAttempt.objects.bulk_create(
+        PublishAttempt(target=target, started_at=now, worker=worker, request_id=uuid.uuid4().hex)
+        for target in targets
+    )
+    PostTarget.objects.filter(pk__in=[target.pk for target in targets]).update(attempts=F("attempts") + 1)
+    for target in targets:
+        target.attempts += 1
+    return attempts
+
+
+def _record(write: Callable[[], None]) -> None:
+    """Writes down the network's answer, waiting for a database that is restarting: losing the answer would
+    leave the target to the stuck-claim rule and a read-back, minutes later."""
+    for attempt in range(1, RECORD_RETRIES + 1):
+        try:
+            write()
+            return
+        except DATABASE_ERRORS:
+            if attempt == RECORD_RETRIES or connection.in_atomic_block:
+                raise
+            logger.warning("The database is unavailable; retrying to record a publish outcome.")
+            connection.close()
+            time.sleep(POLL_INTERVAL)
 
 
 def _finish(attempt: PublishAttempt, outcome: str, **fields: Any) -> None:
@@ -164,6 +212,13 @@ def _finish(attempt: PublishAttempt, outcome: str, **fields: Any) -> None:
 
 @transaction.atomic
 def _published(target: PostTarget, attempt: PublishAttempt, published: Published) -> None:
+    channel = target.channel
+    if not (
+        channel.status == Channel.Status.ACTIVE
+        and channel.last_success_at is not None
+        and channel.last_success_at > timezone.now() - HEALTH_WRITE_INTERVAL
+    ):
+        record_channel_success(channel)
     summary = _("Accepted as %(id)s") % {"id": published.remote_id}
     _finish(
         attempt,
@@ -205,6 +260,11 @@ def _retry_later(target: PostTarget, attempt: PublishAttempt, error: RetryableEr
             claimed_at=None,
             last_error=error.message[:500],
         )
+
+
+def _refused(target: PostTarget, attempt: PublishAttempt, error: PermanentError) -> None:
+    _fail(target, attempt, Reason(error.reason.value), error.message)
+    record_channel_failure(target.channel, error)
 
 
 def _fail(target: PostTarget, attempt: PublishAttempt, reason: str, message: str) -> None:
@@ -330,19 +390,84 @@ def _find_on_channel(target: PostTarget, recent: Sequence[RemotePost]) -> Remote
     for remote in recent:
         if remote.idempotency_key == key:
             return remote
+    # The text as written, or as sent (links tagged with UTM parameters).
+    texts = {target.text.strip(), outbound_text(target).strip()}
     for remote in recent:
         # Same text is only proof when it appeared after our first attempt: the brand may repeat a post.
-        if remote.text.strip() == target.text.strip() and (
-            remote.created_at is None or remote.created_at >= since
-        ):
+        if remote.text.strip() in texts and (remote.created_at is None or remote.created_at >= since):
             return remote
     return None
 
 
-def run_publisher(worker: str, now: datetime, limit: int = 20) -> list[PostTarget]:
-    """One pass: recover dead claims, reconcile the unknown, mark the missed, then publish what is due."""
+def tidy_targets(now: datetime) -> None:
+    """Recovers dead claims, reconciles the unknown and marks the missed: what a pass does before sending."""
     recover_stuck_claims(now)
     for target in PostTarget.objects.filter(state=State.UNKNOWN).select_related("channel", "post"):
         reconcile_unknown_target(target, now)
     mark_missed_targets(now)
-    return [publish_target(target, worker) for target in claim_due_targets(worker, now, limit)]
+
+
+def send_due_targets(worker: str, now: datetime, limit: int = 20, threads: int = 1) -> list[PostTarget]:
+    """Claims what is due and sends it, over `threads` concurrent calls: the time goes into waiting for
+    networks, and one slow network must not hold back every other channel's posts."""
+    claimed = claim_due_targets(worker, now, limit)
+    if not claimed:
+        return []
+    attempts: list[PublishAttempt] = []
+    _record(lambda: attempts.extend(start_attempts(claimed, worker)))
+    batch = list(zip(claimed, attempts, strict=True))
+    if threads <= 1 or len(batch) == 1:
+        return [publish_target(target, worker, attempt) for target, attempt in batch]
+    shares = [batch[start::threads] for start in range(threads)]
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="publisher") as pool:
+        sent = pool.map(lambda share: _publish_share(share, worker), [share for share in shares if share])
+    return [target for share in sent for target in share]
+
+
+def _publish_share(batch: list[tuple[PostTarget, PublishAttempt]], worker: str) -> list[PostTarget]:
+    try:
+        return [publish_target(target, worker, attempt) for target, attempt in batch]
+    finally:
+        # Each thread had a connection of its own; the pool's threads end with this batch.
+        connection.close()
+
+
+def run_publisher(worker: str, now: datetime, limit: int = 20) -> list[PostTarget]:
+    """One pass: recover dead claims, reconcile the unknown, mark the missed, then publish what is due."""
+    tidy_targets(now)
+    return send_due_targets(worker, now, limit)
+
+
+# Tidying reads channels back: once every few seconds is enough, sending what is due is checked every second.
+TIDY_INTERVAL = 15.0
+
+
+def run_publisher_loop(worker: str, seconds: float, limit: int = 100, threads: int = SEND_THREADS) -> int:
+    """Passes until `seconds` have gone by or nothing more comes due before then, pausing POLL_INTERVAL
+    whenever nothing was sent; returns how many targets it sent (`seconds` = 0: a single pass). Returning
+    early frees the consumer's thread and lets a worker stop at once when idle. A database error (restart,
+    failover) ends the pass, not the loop: the next query reconnects, and a target claimed just before the
+    error is recovered by the stuck-claim rule."""
+    deadline = time.monotonic() + seconds
+    next_tidy = 0.0
+    sent = 0
+    while True:
+        done: list[PostTarget] = []
+        upcoming = True
+        try:
+            if time.monotonic() >= next_tidy:
+                tidy_targets(timezone.now())
+                next_tidy = time.monotonic() + TIDY_INTERVAL
+            done = send_due_targets(worker, timezone.now(), limit, threads)
+            if not done:
+                left = timedelta(seconds=max(0.0, deadline - time.monotonic()))
+                upcoming = due_targets(timezone.now() + left).exists()
+        except DATABASE_ERRORS as error:
+            logger.warning("The database is unavailable (%s); the publisher carries on.", error)
+            connection.close()
+        sent += len(done)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not upcoming:
+            return sent
+        if not done:
+            time.sleep(min(POLL_INTERVAL, remaining))

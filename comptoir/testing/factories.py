@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import Any
 
 import factory
@@ -13,8 +13,9 @@ from comptoir.api.actions import do_create_api_token
 from comptoir.api.models import ApiToken
 from comptoir.channels import crypto
 from comptoir.channels.models import Channel
-from comptoir.inbox.models import Contact, Conversation, Message
-from comptoir.publishing.models import Post, PostTarget
+from comptoir.inbox.models import Contact, Conversation, Department, Label, Message, SavedReply
+from comptoir.moderation.models import Rule
+from comptoir.publishing.models import Campaign, Media, Pillar, Post, PostTarget, QueueSlot, ReviewLink
 from comptoir.workspaces.models import Invitation, Membership, Workspace
 from comptoir.workspaces.permissions import Role
 
@@ -139,3 +140,104 @@ class PostTargetFactory(factory.django.DjangoModelFactory[PostTarget]):
     state = PostTarget.State.SCHEDULED
     due_at = factory.LazyFunction(timezone.now)
     next_attempt_at = factory.SelfAttribute("due_at")
+
+
+class PillarFactory(factory.django.DjangoModelFactory[Pillar]):
+    class Meta:
+        model = Pillar
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"Pilier {n}")
+    target_share = 10
+
+
+class MediaFactory(factory.django.DjangoModelFactory[Media]):
+    """A library row whose file is not on disk: for pages and permissions (uploads go through
+    publishing.media.do_upload_media)."""
+
+    class Meta:
+        model = Media
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    file = factory.Sequence(lambda n: f"media/test/{n}/photo.jpg")
+    original_name = "photo.jpg"
+    mime_type = "image/jpeg"
+    size_bytes = 1024
+    width = 800
+    height = 600
+    alt_text = "Une photo"
+
+
+class ReviewLinkFactory(factory.django.DjangoModelFactory[ReviewLink]):
+    """A review link valid for a week; its token is `token`, of which only the hash is stored."""
+
+    class Meta:
+        model = ReviewLink
+        exclude = ["token"]
+
+    post = factory.SubFactory(PostFactory)
+    token = factory.Sequence(lambda n: f"review-token-{n}")
+    token_hash = factory.LazyAttribute(lambda link: ReviewLink.hash_token(link.token))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory[Department]):
+    class Meta:
+        model = Department
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"Service {n}")
+    email = factory.Sequence(lambda n: f"service{n}@example.test")
+    webhook_secret_encrypted = factory.LazyFunction(lambda: crypto.encrypt({"secret": "s3cret-for-tests"}))
+
+
+class RuleFactory(factory.django.DjangoModelFactory[Rule]):
+    """A rule sending messages that contain "arnaque" to the moderation queue."""
+
+    class Meta:
+        model = Rule
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"Règle {n}")
+    position = factory.Sequence(lambda n: n * 10)
+    conditions = factory.LazyFunction(lambda: [{"type": "keywords", "words": ["arnaque"]}])
+    actions = factory.LazyFunction(lambda: [{"type": "queue"}])
+
+
+class CampaignFactory(factory.django.DjangoModelFactory[Campaign]):
+    class Meta:
+        model = Campaign
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"Opération {n}")
+    starts_on = factory.LazyFunction(lambda: timezone.localdate())
+    ends_on = factory.SelfAttribute("starts_on")
+
+
+class QueueSlotFactory(factory.django.DjangoModelFactory[QueueSlot]):
+    """Mondays at 09:00 on a channel (in its workspace's time zone)."""
+
+    class Meta:
+        model = QueueSlot
+
+    channel = factory.SubFactory(ChannelFactory)
+    weekday = 0
+    local_time = time(9, 0)
+
+
+class LabelFactory(factory.django.DjangoModelFactory[Label]):
+    class Meta:
+        model = Label
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"Label {n}")
+    color = "#2f7d4f"
+
+
+class SavedReplyFactory(factory.django.DjangoModelFactory[SavedReply]):
+    class Meta:
+        model = SavedReply
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    title = factory.Sequence(lambda n: f"Saved reply {n}")
+    body = "Bonjour {{ first_name }}, merci pour votre message. {{ agent }}, pour {{ brand }}"

@@ -13,11 +13,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comptoir.channels.models import Channel
-from comptoir.publishing.models import Post, PostTarget
+from comptoir.publishing.media import do_upload_media
+from comptoir.publishing.models import LinkTracking, Media, Pillar, Post, PostTarget, ToneRules
+from comptoir.publishing.tests.images import image_bytes, media_root, mp4_bytes, upload
 from comptoir.testing.factories import ChannelFactory, MembershipFactory, PostTargetFactory
 from comptoir.workspaces.models import AuditEntry, Membership
 from comptoir.workspaces.permissions import MATRIX, Permission, Role
 from tests.peers.mastodon import MastodonState
+
+__all__ = ["media_root"]
 
 
 def compose_url(owner: Membership) -> str:
@@ -206,3 +210,183 @@ def test_without_channels_the_page_says_where_to_connect_them(
     ChannelFactory(workspace=owner.workspace)
     page = owner_client.get(reverse("publishing:compose", args=[owner.workspace.slug])).content.decode()
     assert 'data-testid="no-channel"' not in page
+
+
+# Media, pillars, UTM and tone in the composer ---------------------------------------------------------------
+
+
+@pytest.fixture
+def images(owner: Membership, media_root: object) -> Callable[[int], list[Media]]:
+    def make(count: int, alt_text: str = "Des croissants dorés") -> list[Media]:
+        return [
+            do_upload_media(
+                owner.workspace,
+                owner.user,
+                upload(image_bytes(300 + n, 200, colour=f"#{n:02x}8040")),
+                alt_text,
+            ).media
+            for n in range(count)
+        ]
+
+    return make
+
+
+def checks_url(owner: Membership) -> str:
+    return reverse("publishing:variant_checks", args=[owner.workspace.slug])
+
+
+def test_a_post_with_media_and_a_pillar_is_saved_in_order(
+    owner: Membership, owner_client: Client, images: Callable[[int], list[Media]]
+) -> None:
+    channel = ChannelFactory(workspace=owner.workspace, network="bluesky")
+    pillar = Pillar.objects.create(workspace=owner.workspace, name="Recettes", target_share=40)
+    first, second = images(2)
+    response = owner_client.post(
+        compose_url(owner), form([channel], attachments=[first.pk, second.pk], pillar=pillar.pk)
+    )
+    assert response.status_code == 302
+    post = Post.objects.get()
+    assert post.pillar == pillar
+    assert set(post.attachments.values_list("media_id", flat=True)) == {first.pk, second.pk}
+
+
+def test_more_images_than_the_network_takes_is_refused(
+    owner: Membership, owner_client: Client, images: Callable[[int], list[Media]]
+) -> None:
+    channel = ChannelFactory(workspace=owner.workspace, network="x", name="Compte X")
+    response = owner_client.post(compose_url(owner), form([channel], attachments=[m.pk for m in images(5)]))
+    assert response.status_code == 200
+    assert "X takes 4 image(s) per post; 5 are attached." in response.content.decode()
+    assert not Post.objects.exists()
+
+
+def test_an_image_without_alt_text_is_refused_where_the_network_wants_one(
+    owner: Membership, owner_client: Client, images: Callable[..., list[Media]]
+) -> None:
+    mastodon = ChannelFactory(workspace=owner.workspace, network="mastodon", name="Masto")
+    facebook = ChannelFactory(workspace=owner.workspace, network="facebook", name="Page")
+    [item] = images(1, alt_text="")
+    page = owner_client.post(
+        compose_url(owner), form([mastodon, facebook], attachments=[item.pk])
+    ).content.decode()
+    assert "needs an alt text on Mastodon" in page
+    assert "on Facebook" not in page
+    assert not Post.objects.exists()
+
+
+def test_a_video_where_the_network_takes_none_is_refused(
+    owner: Membership, owner_client: Client, media_root: object
+) -> None:
+    channel = ChannelFactory(workspace=owner.workspace, network="email", name="Lettre")
+    video = do_upload_media(owner.workspace, owner.user, upload(mp4_bytes(), "clip.mp4", "video/mp4")).media
+    page = owner_client.post(compose_url(owner), form([channel], attachments=[video.pk])).content.decode()
+    assert "E-mail does not take videos." in page
+    assert not Post.objects.exists()
+
+
+def test_instagram_without_an_image_is_refused(owner: Membership, owner_client: Client) -> None:
+    channel = ChannelFactory(workspace=owner.workspace, network="instagram", name="Insta")
+    page = owner_client.post(compose_url(owner), form([channel])).content.decode()
+    assert "Instagram needs an image or a video." in page
+    assert not Post.objects.exists()
+
+
+def test_another_workspace_media_cannot_be_attached(
+    owner: Membership, owner_client: Client, media_root: object
+) -> None:
+    channel = ChannelFactory(workspace=owner.workspace, network="bluesky")
+    stranger = MembershipFactory()
+    foreign = do_upload_media(stranger.workspace, stranger.user, upload(image_bytes(50, 50))).media
+    page = owner_client.post(compose_url(owner), form([channel], attachments=[foreign.pk])).content.decode()
+    assert "Select a valid choice." in page
+    assert not Post.objects.exists()
+
+
+def test_an_inline_upload_joins_the_library_and_the_post(
+    owner: Membership, owner_client: Client, media_root: object
+) -> None:
+    channel = ChannelFactory(workspace=owner.workspace, network="facebook")
+    response = owner_client.post(
+        compose_url(owner), {**form([channel]), "upload": upload(image_bytes(400, 300))}
+    )
+    assert response.status_code == 302
+    [item] = Media.objects.all()
+    assert list(Post.objects.get().attachments.values_list("media_id", flat=True)) == [item.pk]
+
+
+def test_a_bad_inline_upload_is_a_field_error(
+    owner: Membership, owner_client: Client, media_root: object
+) -> None:
+    channel = ChannelFactory(workspace=owner.workspace, network="facebook")
+    bad = upload(b"GIF89a but not really", "fake.gif", "image/gif")
+    page = owner_client.post(compose_url(owner), {**form([channel]), "upload": bad}).content.decode()
+    assert "damaged or incomplete" in page or "neither an image" in page
+    assert not Post.objects.exists() and not Media.objects.exists()
+
+
+def test_utm_parameters_that_push_the_text_over_the_limit_are_refused(
+    owner: Membership, owner_client: Client
+) -> None:
+    LinkTracking.objects.create(workspace=owner.workspace, enabled=True, medium="social", campaign="rentree")
+    channel = ChannelFactory(workspace=owner.workspace, network="bluesky", name="Ciel")
+    # 290 graphemes fit Bluesky's 300; the 58 characters of parameters do not.
+    text = "a" * 265 + " https://lemoine.fr/menu"
+    page = owner_client.post(compose_url(owner), form([channel], text=text)).content.decode()
+    assert "With UTM parameters added to its links: The text counts" in page
+    assert not Post.objects.exists()
+
+
+def test_utm_parameters_do_not_lengthen_a_mastodon_post(owner: Membership, owner_client: Client) -> None:
+    LinkTracking.objects.create(workspace=owner.workspace, enabled=True, medium="social")
+    channel = ChannelFactory(workspace=owner.workspace, network="mastodon")
+    text = "a" * 470 + " https://lemoine.fr/menu"
+    response = owner_client.post(compose_url(owner), form([channel], text=text, utm_campaign="noel"))
+    assert response.status_code == 302
+    assert Post.objects.get().utm_campaign == "noel"
+
+
+def test_live_check_shows_tone_warnings_without_blocking(owner: Membership, owner_client: Client) -> None:
+    ToneRules.objects.create(workspace=owner.workspace, forbidden="pas cher", required="#Lemoine")
+    channel = ChannelFactory(workspace=owner.workspace, network="mastodon")
+    data = form([channel], text="Du pain pas cher !")
+    page = owner_client.post(checks_url(owner), data).content.decode()
+    assert "“pas cher” is on the list of words to avoid." in page
+    assert "The editorial line asks for “#Lemoine” in every post." in page
+    assert owner_client.post(compose_url(owner), data).status_code == 302
+
+
+def test_live_check_reports_media_problems(
+    owner: Membership, owner_client: Client, images: Callable[[int], list[Media]]
+) -> None:
+    channel = ChannelFactory(workspace=owner.workspace, network="matrix", name="Salon")
+    page = owner_client.post(
+        checks_url(owner), form([channel], attachments=[m.pk for m in images(2)])
+    ).content.decode()
+    assert "Matrix takes 1 image(s) per post; 2 are attached." in page
+
+
+def test_an_image_that_cannot_be_rendered_is_refused_before_scheduling(
+    owner: Membership,
+    owner_client: Client,
+    images: Callable[[int], list[Media]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from comptoir.providers.capabilities import ImagePreset
+    from comptoir.publishing import media as library
+
+    channel = ChannelFactory(workspace=owner.workspace, network="bluesky", name="Ciel")
+    [item] = images(1)
+    monkeypatch.setattr(library, "SMALLEST_SIDE", 10_000)
+    monkeypatch.setitem(library.IMAGE_PRESETS, "bluesky", ImagePreset(max_side=2000, max_bytes=10))
+    page = owner_client.post(compose_url(owner), form([channel], attachments=[item.pk])).content.decode()
+    assert "Ciel: “photo.jpg”: This image cannot be made small enough for the network." in page
+    assert not Post.objects.exists()
+
+
+def test_saving_a_post_prepares_the_renditions(
+    owner: Membership, owner_client: Client, images: Callable[[int], list[Media]]
+) -> None:
+    channel = ChannelFactory(workspace=owner.workspace, network="instagram")
+    [item] = images(1)
+    assert owner_client.post(compose_url(owner), form([channel], attachments=[item.pk])).status_code == 302
+    assert item.renditions.filter(preset="instagram").exists()

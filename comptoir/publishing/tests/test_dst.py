@@ -14,6 +14,7 @@ from django.utils import timezone
 from comptoir.channels.models import Channel
 from comptoir.publishing.local_time import local_to_utc
 from comptoir.publishing.models import PostTarget
+from comptoir.publishing.publisher import claim_due_targets
 from comptoir.workspaces.models import Membership
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -78,3 +79,43 @@ def test_composer_stores_the_right_instant(
     assert target.due_at == datetime(day.year, day.month, day.day, utc_hour, 30, tzinfo=UTC)
     assert target.next_attempt_at == target.due_at
     assert warning in response.content.decode()
+
+
+# The whole path on the 2026 changes (29 March, 25 October): form → stored UTC → claimed at that instant, not
+# a second before. The clock is set a few weeks before each day, when scheduling for it was in the future.
+@pytest.mark.parametrize(
+    ("typed", "due_utc"),
+    [
+        ("2026-03-29T01:59", datetime(2026, 3, 29, 0, 59, tzinfo=UTC)),  # CET, just before the gap
+        ("2026-03-29T02:30", datetime(2026, 3, 29, 1, 30, tzinfo=UTC)),  # in the gap: 03:30 CEST
+        ("2026-03-29T09:00", datetime(2026, 3, 29, 7, 0, tzinfo=UTC)),  # CEST, later that morning
+        ("2026-10-25T01:30", datetime(2026, 10, 24, 23, 30, tzinfo=UTC)),  # CEST, before the repeat
+        ("2026-10-25T02:30", datetime(2026, 10, 25, 0, 30, tzinfo=UTC)),  # repeated: the first, CEST
+        ("2026-10-25T09:00", datetime(2026, 10, 25, 8, 0, tzinfo=UTC)),  # CET, later that morning
+    ],
+)
+def test_2026_change_days_are_claimed_at_the_right_instant(
+    monkeypatch: pytest.MonkeyPatch,
+    owner: Membership,
+    owner_client: Client,
+    mastodon_channel: Channel,
+    typed: str,
+    due_utc: datetime,
+) -> None:
+    monkeypatch.setattr(timezone, "now", lambda: due_utc - timedelta(days=20))
+    response = owner_client.post(
+        reverse("publishing:compose", args=[owner.workspace.slug]),
+        {
+            "title": "Changement d'heure",
+            "text": "Horaires d'été et d'hiver",
+            "channels": [mastodon_channel.pk],
+            "when": "schedule",
+            "publish_at": typed,
+        },
+    )
+    assert response.status_code == 302
+    target = PostTarget.objects.get()
+    assert (target.state, target.due_at) == (PostTarget.State.SCHEDULED, due_utc)
+    assert claim_due_targets("worker-1", due_utc - timedelta(seconds=1)) == []
+    [claimed] = claim_due_targets("worker-1", due_utc)
+    assert claimed.pk == target.pk and claimed.claimed_at == due_utc

@@ -1,0 +1,364 @@
+"""Every moderation change: rules saved, actions taken on messages (by rules or people), undo, queue decisions."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from comptoir.accounts.models import User
+from comptoir.channels.actions import provider_for
+from comptoir.inbox.actions import send_reply
+from comptoir.inbox.models import (
+    Conversation,
+    Department,
+    Label,
+    Message,
+    OutboundReply,
+    Referral,
+    SavedReply,
+)
+from comptoir.inbox.routing import do_route
+from comptoir.moderation.jobs import deliver_routed_message
+from comptoir.moderation.models import ActionLog, QueueItem, Rule
+from comptoir.moderation.rules import ACTION_TARGETS, ACTION_TYPES
+from comptoir.providers.base import ModerationAction, ModerationTarget, ProviderError
+from comptoir.providers.networks import CAPABILITIES
+from comptoir.workspaces import audit
+from comptoir.workspaces.models import AuditEntry, Membership, Workspace
+from comptoir.workspaces.permissions import Permission
+
+RULE_FIELDS = ["name", "position", "enabled", "match", "stop", "conditions", "actions"]
+NETWORK_ACTIONS = {
+    "hide": ModerationAction.HIDE,
+    "delete": ModerationAction.DELETE,
+    "ban": ModerationAction.BAN,
+}
+UNDO_ACTIONS = {"hide": ModerationAction.UNHIDE, "ban": ModerationAction.UNBAN}
+# Nothing brings these back: the network has no "undelete", a sent message or e-mail cannot be recalled.
+IRREVERSIBLE = {"delete", "reply", "route"}
+
+
+# Rules ---------------------------------------------------------------------------------------------------
+
+
+def check_action_targets(workspace: Workspace, actions: list[dict[str, Any]]) -> None:
+    """Every object an action names belongs to the workspace (a forged form cannot reach another tenant's)."""
+    models: dict[str, Any] = {
+        "label": Label.objects.filter(workspace=workspace),
+        "reply": SavedReply.objects.filter(workspace=workspace),
+        "route": Department.objects.filter(workspace=workspace),
+    }
+    for action in actions:
+        kind = action["type"]
+        if kind == "assign":
+            membership = Membership.objects.filter(workspace=workspace, user_id=action["user"]).first()
+            if membership is None or not membership.allows(Permission.REPLY_INBOX):
+                raise ValidationError(_("Conversations go to team members who may reply."))
+        elif kind in models and not models[kind].filter(pk=action[ACTION_TARGETS[kind]]).exists():
+            raise ValidationError(
+                _("Choose the target of “%(action)s” again.") % {"action": ACTION_TYPES[kind]}
+            )
+
+
+def _check_rule(
+    workspace: Workspace,
+    name: str,
+    conditions: list[dict[str, Any]],
+    actions: list[dict[str, Any]],
+    pk: int | None,
+) -> None:
+    if not name.strip():
+        raise ValidationError(_("Give the rule a name."))
+    if Rule.objects.filter(workspace=workspace, name=name.strip()).exclude(pk=pk or 0).exists():
+        raise ValidationError(_("A rule with this name already exists."))
+    if not conditions:
+        raise ValidationError(_("A rule needs at least one condition."))
+    if not actions:
+        raise ValidationError(_("A rule needs at least one action."))
+    check_action_targets(workspace, actions)
+
+
+@transaction.atomic
+def do_save_rule(workspace: Workspace, actor: User, rule: Rule | None, fields: dict[str, Any]) -> Rule:
+    """Creates or updates a rule; `fields` holds RULE_FIELDS, conditions and actions already checked one by one."""
+    _check_rule(workspace, fields["name"], fields["conditions"], fields["actions"], rule.pk if rule else None)
+    before = audit.snapshot(rule, RULE_FIELDS) if rule else {}
+    if rule is None:
+        rule = Rule(workspace=workspace)
+        if fields.get("position") is None:
+            last = Rule.objects.filter(workspace=workspace).aggregate(last=Max("position"))["last"]
+            fields["position"] = (last or 0) + 10
+    for name in RULE_FIELDS:
+        if fields.get(name) is not None:
+            setattr(rule, name, fields[name])
+    rule.name = rule.name.strip()
+    rule.save()
+    after = audit.snapshot(rule, RULE_FIELDS)
+    action = AuditEntry.Action.UPDATE if before else AuditEntry.Action.CREATE
+    audit.record(workspace, actor, action, rule, audit.changed(before, after))
+    return rule
+
+
+@transaction.atomic
+def do_delete_rule(rule: Rule, actor: User) -> None:
+    audit.record(rule.workspace, actor, AuditEntry.Action.DELETE, rule)
+    rule.delete()
+
+
+@transaction.atomic
+def do_toggle_rule(rule: Rule, actor: User) -> Rule:
+    rule.enabled = not rule.enabled
+    rule.save(update_fields=["enabled", "updated_at"])
+    audit.record(
+        rule.workspace, actor, AuditEntry.Action.UPDATE, rule, {"enabled": [not rule.enabled, rule.enabled]}
+    )
+    return rule
+
+
+# Acting on messages --------------------------------------------------------------------------------------
+
+
+# What an action came to: its outcome, a detail for the log, and what undoing it needs.
+Result = tuple[str, str, dict[str, Any]]
+DONE, SKIPPED, FAILED = ActionLog.Outcome.DONE, ActionLog.Outcome.SKIPPED, ActionLog.Outcome.FAILED
+SETTLED_BY = {
+    "hide": QueueItem.Status.HIDDEN,
+    "delete": QueueItem.Status.DELETED,
+    "ban": QueueItem.Status.BANNED,
+}
+
+
+def _network_action(message: Message, action: ModerationAction, reason: str) -> tuple[str, str]:
+    """Asks the network; the outcome and the detail to log. Networks without the capability are not called."""
+    channel = message.channel
+    capabilities = CAPABILITIES.get(channel.network)
+    if capabilities is None or action.value not in capabilities.moderation:
+        label = capabilities.label if capabilities else channel.network
+        return SKIPPED, _("%(network)s does not allow “%(action)s” through its API.") % {
+            "network": label,
+            "action": action.value,
+        }
+    contact = message.contact
+    target = ModerationTarget(
+        item_id=message.external_id,
+        author_id=contact.external_id if contact else "",
+        reason=reason[:200],
+        reply_context=dict(message.reply_context),
+    )
+    try:
+        provider_for(channel).moderate(action, target)
+    except ProviderError as error:
+        return FAILED, error.message
+    return DONE, ""
+
+
+def apply_action(
+    message: Message, action: dict[str, Any], reason: str, rule: Rule | None, actor: User | None
+) -> ActionLog:
+    """Takes one action on a message and logs it with its outcome; a refused action is logged, never raised."""
+    kind = action["type"]
+    if kind in NETWORK_ACTIONS:
+        outcome, detail = _network_action(message, NETWORK_ACTIONS[kind], reason)
+        if outcome == DONE:
+            QueueItem.objects.filter(message=message, status=QueueItem.Status.PENDING).update(
+                status=SETTLED_BY[kind], decided_at=timezone.now(), decided_by=actor
+            )
+        result: Result = (outcome, detail, {})
+    else:
+        result = ACTIONS[kind](message, action, reason, rule, actor)
+    outcome, detail, payload = result
+    return ActionLog.objects.create(
+        workspace_id=message.workspace_id,
+        rule=rule,
+        message=message,
+        conversation_id=message.conversation_id,
+        contact_id=message.contact_id,
+        actor=actor,
+        action=kind,
+        reason=reason[:500],
+        outcome=outcome,
+        detail=detail[:500],
+        payload=payload,
+    )
+
+
+def _label(
+    message: Message, action: dict[str, Any], reason: str, rule: Rule | None, actor: User | None
+) -> Result:
+    label = Label.objects.filter(workspace_id=message.workspace_id, pk=action["label"]).first()
+    if label is None:
+        return FAILED, _("The label no longer exists."), {}
+    conversation = message.conversation
+    if conversation.labels.filter(pk=label.pk).exists():
+        return SKIPPED, _("Already labelled “%(label)s”.") % {"label": label.name}, {}
+    conversation.labels.add(label)
+    return DONE, label.name, {"label": label.pk}
+
+
+def _assign(
+    message: Message, action: dict[str, Any], reason: str, rule: Rule | None, actor: User | None
+) -> Result:
+    membership = (
+        Membership.objects.filter(workspace_id=message.workspace_id, user_id=action["user"])
+        .select_related("user")
+        .first()
+    )
+    if membership is None or not membership.allows(Permission.REPLY_INBOX):
+        return FAILED, _("This person can no longer reply in the inbox."), {}
+    previous = message.conversation.assignee_id
+    Conversation.objects.filter(pk=message.conversation_id).update(assignee=membership.user)
+    return DONE, str(membership.user), {"previous": previous, "user": membership.user_id}
+
+
+def _queue(
+    message: Message, action: dict[str, Any], reason: str, rule: Rule | None, actor: User | None
+) -> Result:
+    item, created = QueueItem.objects.get_or_create(
+        message=message, defaults={"workspace_id": message.workspace_id, "rule": rule, "reason": reason[:500]}
+    )
+    if not created:
+        if item.status != QueueItem.Status.REMOVED:
+            return SKIPPED, _("Already in the queue."), {}
+        QueueItem.objects.filter(pk=item.pk).update(
+            status=QueueItem.Status.PENDING, reason=reason[:500], rule=rule
+        )
+    return DONE, "", {"queue_item": item.pk}
+
+
+def _auto_reply(
+    message: Message, action: dict[str, Any], reason: str, rule: Rule | None, actor: User | None
+) -> Result:
+    """Through the inbox's ledger: the reply row is written first, then sent (and retried) like a person's."""
+    saved = SavedReply.objects.filter(workspace_id=message.workspace_id, pk=action["saved_reply"]).first()
+    if saved is None:
+        return FAILED, _("The saved reply no longer exists."), {}
+    if OutboundReply.objects.filter(in_reply_to=message).exists():
+        return SKIPPED, _("This message already has a reply."), {}
+    contact = message.contact
+    name = str(contact) if contact else ""
+    text = saved.body.replace("{{ first_name }}", name.split(" ")[0]).replace("{{ name }}", name)
+    with transaction.atomic():
+        reply = OutboundReply.objects.create(
+            workspace_id=message.workspace_id,
+            conversation_id=message.conversation_id,
+            in_reply_to=message,
+            author=actor,
+            text=text,
+            idempotency_key=uuid.uuid4().hex,
+            retry_at=timezone.now(),
+        )
+        audit.record_create(reply.workspace, actor, reply, ["conversation", "in_reply_to", "text"])
+    send_reply(reply)
+    reply.refresh_from_db()
+    # A reply waiting for a retry is on its way: the ledger's job sends it.
+    sent = reply.state in (OutboundReply.State.SENT, OutboundReply.State.PENDING)
+    return (DONE if sent else FAILED), reply.error or saved.title, {"reply": reply.pk}
+
+
+def _route(
+    message: Message, action: dict[str, Any], reason: str, rule: Rule | None, actor: User | None
+) -> Result:
+    department = Department.objects.filter(workspace_id=message.workspace_id, pk=action["department"]).first()
+    if department is None:
+        return FAILED, _("The department no longer exists."), {}
+    referral = do_route(message, department, actor, reason, deliver=False)
+    deliver_routed_message(referral.pk)
+    referral.refresh_from_db()
+    outcome = FAILED if referral.delivery == Referral.Delivery.FAILED else DONE
+    return outcome, f"{department.name} {referral.last_error}".strip(), {"referral": referral.pk}
+
+
+ACTIONS: dict[str, Callable[[Message, dict[str, Any], str, Rule | None, User | None], Result]] = {
+    "label": _label,
+    "assign": _assign,
+    "queue": _queue,
+    "reply": _auto_reply,
+    "route": _route,
+}
+
+
+def count_rule_outcomes(rule_id: int, matches: int, actions: int) -> None:
+    Rule.objects.filter(pk=rule_id).update(
+        matches_count=F("matches_count") + matches, actions_count=F("actions_count") + actions
+    )
+
+
+# Undo ----------------------------------------------------------------------------------------------------
+
+
+def do_undo(entry: ActionLog, actor: User) -> ActionLog:
+    """Reverses a done action: unhide, unban, remove the label, restore the assignee, take out of the queue."""
+    if entry.undone_at is not None:
+        raise ValidationError(_("This action was already undone."))
+    if entry.outcome != ActionLog.Outcome.DONE:
+        raise ValidationError(_("Only actions that were carried out can be undone."))
+    if entry.action in IRREVERSIBLE:
+        raise ValidationError(
+            {
+                "delete": _("A deleted message cannot be brought back: the network deletes it for good."),
+                "reply": _("A sent reply cannot be recalled; delete it on the network if needed."),
+                "route": _("A routed message was already sent to the department and cannot be recalled."),
+            }[entry.action]
+        )
+    message = entry.message
+    if entry.action in UNDO_ACTIONS:
+        outcome, detail = _network_action(message, UNDO_ACTIONS[entry.action], _("Undone in Comptoir"))
+        if outcome != ActionLog.Outcome.DONE:
+            raise ValidationError(_("The network refused to undo it: %(error)s") % {"error": detail})
+    with transaction.atomic():
+        conversation = message.conversation
+        if entry.action == "label":
+            conversation.labels.remove(entry.payload["label"])
+        elif entry.action == "assign":
+            Conversation.objects.filter(pk=conversation.pk, assignee_id=entry.payload["user"]).update(
+                assignee_id=entry.payload["previous"]
+            )
+        elif entry.action == "queue":
+            QueueItem.objects.filter(pk=entry.payload["queue_item"]).update(
+                status=QueueItem.Status.REMOVED, decided_at=timezone.now(), decided_by=actor
+            )
+        elif entry.action in ("hide", "ban"):
+            # The message is back: a moderator looks at it again.
+            QueueItem.objects.filter(message=message).exclude(status=QueueItem.Status.PENDING).update(
+                status=QueueItem.Status.PENDING, decided_at=None, decided_by=None
+            )
+        entry.undone_at = timezone.now()
+        entry.undone_by = actor
+        entry.save(update_fields=["undone_at", "undone_by"])
+        if entry.rule_id is not None:
+            Rule.objects.filter(pk=entry.rule_id).update(undone_count=F("undone_count") + 1)
+        audit.record(entry.workspace, actor, AuditEntry.Action.UPDATE, entry, {"undone": [False, True]})
+    return entry
+
+
+# The queue -----------------------------------------------------------------------------------------------
+
+DECISIONS = {"keep", "hide", "delete", "ban"}
+
+
+def do_decide(item: QueueItem, actor: User, decision: str) -> ActionLog | None:
+    """A moderator's decision on a queued message; network actions are logged like a rule's."""
+    if decision not in DECISIONS:
+        raise ValidationError(_("Unknown decision “%(decision)s”.") % {"decision": decision})
+    if decision == "keep":
+        with transaction.atomic():
+            QueueItem.objects.filter(pk=item.pk).update(
+                status=QueueItem.Status.KEPT, decided_at=timezone.now(), decided_by=actor
+            )
+            audit.record(
+                item.workspace, actor, AuditEntry.Action.UPDATE, item, {"status": [item.status, "kept"]}
+            )
+        return None
+    message = Message.objects.select_related("channel", "contact", "conversation").get(pk=item.message_id)
+    entry = apply_action(message, {"type": decision}, _("Moderator's decision"), None, actor)
+    audit.record(item.workspace, actor, AuditEntry.Action.UPDATE, item, {"decision": [item.status, decision]})
+    if entry.outcome != ActionLog.Outcome.DONE:
+        raise ValidationError(entry.detail)
+    return entry

@@ -1,0 +1,175 @@
+"""The rules engine: evaluate a workspace's rules on a batch of classified messages, then act; or dry-run a rule.
+
+Rules are compiled once per batch; the facts conditions need about authors (first message on the channel,
+blocked) are read in two queries for the whole batch, so evaluation itself touches no database.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import Min, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from comptoir.inbox.models import Message
+from comptoir.moderation.actions import apply_action, count_rule_outcomes
+from comptoir.moderation.models import ActionLog, QueueItem, Rule
+from comptoir.moderation.rules import CompiledRule, Facts, compile_rule
+
+logger = logging.getLogger(__name__)
+
+DRY_RUN_DAYS = 30
+DRY_RUN_SHOWN = 200
+# A message the classifier flags (spam, offensive, hate) with a probability under this goes to the queue for a
+# person to judge, whatever the rules say: flags that close to the boundary are often wrong.
+UNSURE_BELOW = 0.65
+UNSURE_TASKS = {"offensive": "offensive", "hate": "hate", "spam": "spam"}
+
+
+def compiled_rules(workspace_id: int) -> list[CompiledRule]:
+    return [
+        compile_rule(rule)
+        for rule in Rule.objects.filter(workspace_id=workspace_id, enabled=True).order_by("position", "id")
+    ]
+
+
+def facts_for(messages: Sequence[Message]) -> dict[int, Facts]:
+    """Per message: is it its author's first on the channel; is the author banned (a ban not undone)."""
+    contact_ids = {message.contact_id for message in messages if message.contact_id is not None}
+    first_ids = dict(
+        Message.objects.filter(contact_id__in=contact_ids, direction=Message.Direction.INBOUND)
+        .values("contact_id")
+        .annotate(first=Min("id"))
+        .values_list("contact_id", "first")
+    )
+    blocked = set(
+        ActionLog.objects.filter(
+            contact_id__in=contact_ids, action="ban", outcome=ActionLog.Outcome.DONE, undone_at=None
+        ).values_list("contact_id", flat=True)
+    )
+    return {
+        message.pk: Facts(
+            new_author=message.contact_id is not None and first_ids.get(message.contact_id) == message.pk,
+            blocked_author=message.contact_id in blocked,
+        )
+        for message in messages
+    }
+
+
+@dataclass
+class Matched:
+    message: Message
+    rule: CompiledRule
+    reason: str
+
+
+def evaluate(rules: Sequence[CompiledRule], messages: Sequence[Message]) -> list[Matched]:
+    """Every (message, rule) that matches, in rule order; a rule marked "stop" ends its message's evaluation."""
+    facts = facts_for(messages)
+    matched = []
+    for message in messages:
+        message_facts = facts[message.pk]
+        for rule in rules:
+            reason = rule.evaluate(message, message_facts)
+            if reason is None:
+                continue
+            matched.append(Matched(message, rule, reason))
+            if rule.stop:
+                break
+    return matched
+
+
+@dataclass
+class BatchReport:
+    messages: int = 0
+    matches: int = 0
+    actions: int = 0
+    queued_unsure: int = 0
+    outcomes: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def moderate_messages(message_ids: Iterable[int]) -> BatchReport:
+    """Runs right after classification: every enabled rule of each message's workspace, then its actions."""
+    messages = list(
+        Message.objects.filter(id__in=list(message_ids), direction=Message.Direction.INBOUND)
+        .select_related("channel", "contact", "conversation")
+        .order_by("id")
+    )
+    report = BatchReport(messages=len(messages))
+    by_workspace: dict[int, list[Message]] = defaultdict(list)
+    for message in messages:
+        by_workspace[message.workspace_id].append(message)
+    for workspace_id, batch in by_workspace.items():
+        rules = compiled_rules(workspace_id)
+        per_rule: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        for match in evaluate(rules, batch) if rules else []:
+            report.matches += 1
+            rule = match.rule.rule
+            per_rule[rule.pk][0] += 1
+            reason = f"{rule.name}: {match.reason}"
+            for action in match.rule.actions:
+                entry = apply_action(match.message, action, reason, rule, None)
+                report.actions += 1
+                report.outcomes[entry.outcome] += 1
+                if entry.outcome == ActionLog.Outcome.DONE:
+                    per_rule[rule.pk][1] += 1
+        for rule_id, (matches, done) in per_rule.items():
+            count_rule_outcomes(rule_id, matches, done)
+        report.queued_unsure += queue_unsure(batch)
+    return report
+
+
+def unsure_reason(message: Message) -> str | None:
+    scores = message.classification_scores or {}
+    for task, label in UNSURE_TASKS.items():
+        flagged = getattr(message, task)
+        value = (scores.get(task) or {}).get(label)
+        if flagged and value is not None and value < UNSURE_BELOW:
+            return _("Classifier unsure: %(task)s %(score).2f") % {"task": task, "score": value}
+    return None
+
+
+def queue_unsure(messages: Sequence[Message]) -> int:
+    """Low-confidence classifier hits go to the queue (once; a rule may already have put them there)."""
+    already = set(QueueItem.objects.filter(message__in=messages).values_list("message_id", flat=True))
+    items = [
+        QueueItem(workspace_id=message.workspace_id, message=message, reason=reason)
+        for message in messages
+        if message.pk not in already and (reason := unsure_reason(message)) is not None
+    ]
+    QueueItem.objects.bulk_create(items, ignore_conflicts=True)
+    return len(items)
+
+
+@dataclass
+class DryRun:
+    scanned: int
+    matched: list[Matched]
+    action_counts: dict[str, int]
+
+
+def recent_messages(workspace_id: int, days: int = DRY_RUN_DAYS) -> QuerySet[Message]:
+    since = timezone.now() - timedelta(days=days)
+    return (
+        Message.objects.filter(
+            workspace_id=workspace_id, direction=Message.Direction.INBOUND, created_at__gte=since
+        )
+        .select_related("channel", "contact", "conversation")
+        .order_by("-created_at", "-id")
+    )
+
+
+def dry_run(rule: Rule, days: int = DRY_RUN_DAYS) -> DryRun:
+    """What the rule would have done on the last `days` of messages; reads only, writes nothing."""
+    compiled = compile_rule(rule)
+    messages = list(recent_messages(rule.workspace_id, days))
+    matched = evaluate([compiled], messages)
+    counts: dict[str, int] = defaultdict(int)
+    for action in compiled.actions:
+        counts[action["type"]] += len(matched)
+    return DryRun(scanned=len(messages), matched=matched, action_counts=dict(counts))
