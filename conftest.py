@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.test import Client
+from playwright.sync_api import Page
 
+from comptoir.testing.browser import chromium_page
 from comptoir.testing.factories import MembershipFactory
 from comptoir.workspaces.models import Membership
 from comptoir.workspaces.permissions import Role
@@ -30,3 +34,9 @@ def owner_client(owner: Membership) -> Client:
     client = Client()
     client.force_login(owner.user)
     return client
+
+
+@pytest.fixture
+def page() -> Iterator[Page]:
+    with chromium_page() as fresh_page:
+        yield fresh_page

@@ -10,22 +10,12 @@ import pytest
 from django.core import mail
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from comptoir.testing.browser import CHROMIUM, CHROMIUM_FLAGS
 from comptoir.testing.factories import PASSWORD, MembershipFactory
 from comptoir.workspaces.models import Invitation, Membership, Workspace
 from comptoir.workspaces.permissions import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")

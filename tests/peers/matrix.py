@@ -18,7 +18,11 @@ from pathlib import Path
 
 import pytest
 
+from comptoir.channels.actions import do_connect_channel
+from comptoir.channels.models import Channel
+from comptoir.providers.matrix import MatrixProvider
 from comptoir.testing.processes import free_port, log_tail, peers_dir, stop_process_group
+from comptoir.workspaces.models import Membership
 
 SYNAPSE_VERSION = "1.163.2"
 SHARED_SECRET = "comptoir-peers-shared-secret"
@@ -102,6 +106,22 @@ class SynapsePeer:
         with urllib.request.urlopen(request, timeout=10) as response:
             user_id = json.load(response)["user_id"]
         return MatrixUser(user_id=user_id, localpart=localpart, password=password)
+
+
+def connect_room_channel(
+    membership: Membership, synapse: SynapsePeer, user: MatrixUser, room_id: str
+) -> Channel:
+    """The workspace's Matrix channel for `room_id`, connected as `user` the way the connect form does it."""
+    connection = MatrixProvider.connect(
+        {
+            "homeserver": synapse.homeserver,
+            "user_id": user.user_id,
+            "password": user.password,
+            "room": room_id,
+            "allow_private_network": "1",
+        }
+    )
+    return do_connect_channel(membership.workspace, membership.user, "matrix", connection)
 
 
 def _wait_ready(url: str, process: subprocess.Popen[bytes], log_path: Path, deadline_s: float) -> None:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from comptoir.inbox.models import Conversation
 from comptoir.testing.factories import (
@@ -23,19 +22,8 @@ from comptoir.testing.factories import (
 )
 from comptoir.workspaces.models import Membership
 from comptoir.workspaces.permissions import Role
-from tests.test_browser import CHROMIUM, CHROMIUM_FLAGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def page() -> Iterator[Page]:
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
-        context = browser.new_context(locale="en-GB", viewport={"width": 1440, "height": 900})
-        yield context.new_page()
-        browser.close()
 
 
 def busy_inbox(moderator: Membership) -> list[Conversation]:

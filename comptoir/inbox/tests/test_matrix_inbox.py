@@ -10,12 +10,10 @@ from django.test import Client
 from django.urls import reverse
 from nio import AsyncClient, RoomCreateResponse, RoomGetEventResponse, RoomSendResponse
 
-from comptoir.channels.actions import do_connect_channel
 from comptoir.inbox.models import Message, OutboundReply
 from comptoir.inbox.sync import sync_channel_inbox
-from comptoir.providers.matrix import MatrixProvider
 from comptoir.workspaces.models import Membership
-from tests.peers.matrix import MatrixUser, SynapsePeer
+from tests.peers.matrix import MatrixUser, SynapsePeer, connect_room_channel
 
 pytestmark = pytest.mark.peers
 
@@ -75,16 +73,7 @@ def test_a_fans_message_is_synced_and_answered_from_the_conversation_page(
 ) -> None:
     brand, fan = synapse.register_user("fournil"), synapse.register_user("fan")
     room_id = create_room_with(synapse, brand, fan)
-    connection = MatrixProvider.connect(
-        {
-            "homeserver": synapse.homeserver,
-            "user_id": brand.user_id,
-            "password": brand.password,
-            "room": room_id,
-            "allow_private_network": "1",
-        }
-    )
-    channel = do_connect_channel(owner.workspace, owner.user, "matrix", connection)
+    channel = connect_room_channel(owner, synapse, brand, room_id)
     question = say(synapse, fan, room_id, "Bonjour, vous livrez à Montreuil ?")
 
     report = sync_channel_inbox(channel)

@@ -7,15 +7,13 @@ import asyncio
 import pytest
 from nio import RoomGetStateEventResponse
 
-from comptoir.channels.actions import do_connect_channel
 from comptoir.inbox.models import Message
 from comptoir.inbox.sync import sync_channel_inbox
 from comptoir.inbox.tests.test_matrix_inbox import _logged_in, create_room_with, read_event, say
 from comptoir.moderation.models import ActionLog, Rule
 from comptoir.moderation.rules import check_condition
-from comptoir.providers.matrix import MatrixProvider
 from comptoir.workspaces.models import Membership
-from tests.peers.matrix import MatrixUser, SynapsePeer
+from tests.peers.matrix import MatrixUser, SynapsePeer, connect_room_channel
 
 pytestmark = pytest.mark.peers
 
@@ -38,16 +36,7 @@ def test_a_spam_message_in_a_matrix_room_is_redacted_and_its_sender_banned_by_a_
 ) -> None:
     brand, spammer = synapse.register_user("fournil"), synapse.register_user("spammeur")
     room_id = create_room_with(synapse, brand, spammer)
-    connection = MatrixProvider.connect(
-        {
-            "homeserver": synapse.homeserver,
-            "user_id": brand.user_id,
-            "password": brand.password,
-            "room": room_id,
-            "allow_private_network": "1",
-        }
-    )
-    channel = do_connect_channel(owner.workspace, owner.user, "matrix", connection)
+    channel = connect_room_channel(owner, synapse, brand, room_id)
     Rule.objects.create(
         workspace=owner.workspace,
         name="Spam crypto",

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from comptoir.publishing.local_time import local_to_utc
 from comptoir.publishing.models import Pillar, PostTarget
@@ -21,19 +20,8 @@ from comptoir.testing.factories import (
 )
 from comptoir.workspaces.models import Membership
 from comptoir.workspaces.permissions import Role
-from tests.test_browser import CHROMIUM, CHROMIUM_FLAGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def page() -> Iterator[Page]:
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
-        context = browser.new_context(locale="en-GB", viewport={"width": 1440, "height": 1000})
-        yield context.new_page()
-        browser.close()
 
 
 def planned_month(editor: Membership) -> tuple[datetime, list[PostTarget]]:

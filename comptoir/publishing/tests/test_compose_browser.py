@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from comptoir.testing.factories import PASSWORD, ChannelFactory, MembershipFactory
 from comptoir.workspaces.models import Membership
 from comptoir.workspaces.permissions import Role
-from tests.test_browser import CHROMIUM, CHROMIUM_FLAGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def page() -> Iterator[Page]:
-    # Playwright's sync API runs an event loop in this thread; the ORM calls happen between its steps.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
-        context = browser.new_context(locale="en-GB")
-        yield context.new_page()
-        browser.close()
 
 
 def test_live_length_check_while_typing(page: Page, live_server: object) -> None:

@@ -29,7 +29,6 @@ from comptoir.channels.actions import do_connect_channel
 from comptoir.channels.models import Channel
 from comptoir.channels.tests.test_connect_matrix import create_room, room_texts
 from comptoir.providers.bluesky import BlueskyProvider
-from comptoir.providers.matrix import MatrixProvider
 from comptoir.publishing.models import PostTarget, PublishAttempt
 from comptoir.testing import local_network
 from comptoir.testing.factories import ChannelFactory, MembershipFactory, PostFactory, PostTargetFactory
@@ -38,7 +37,7 @@ from comptoir.workspaces.models import Membership
 from comptoir.workspaces.permissions import Role
 from tests.peers.bluesky import BlueskyNetwork
 from tests.peers.fault_provider import ACCEPT_THEN_HANG, Fault, FaultServer, refuse
-from tests.peers.matrix import SynapsePeer
+from tests.peers.matrix import SynapsePeer, connect_room_channel
 from tests.peers.postgres import PostgresCluster, default_database
 
 pytestmark = [pytest.mark.peers, pytest.mark.slow]
@@ -167,16 +166,7 @@ def matrix_remote(owner: Membership, synapse: SynapsePeer) -> Remote:
     proxy = FaultServer(synapse.homeserver, lambda method, path: method == "PUT" and "/send/" in path).start()
     bot = synapse.register_user("fournil")
     room_id = create_room(synapse, bot)
-    connection = MatrixProvider.connect(
-        {
-            "homeserver": synapse.homeserver,
-            "user_id": bot.user_id,
-            "password": bot.password,
-            "room": room_id,
-            "allow_private_network": "1",
-        }
-    )
-    channel = do_connect_channel(owner.workspace, owner.user, "matrix", connection)
+    channel = connect_room_channel(owner, synapse, bot, room_id)
     channel.settings = {**channel.settings, "homeserver": proxy.url}
     channel.save()
     return Remote(

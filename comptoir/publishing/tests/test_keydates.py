@@ -140,4 +140,6 @@ def test_readers_cannot_manage_campaigns(role: Role, owner: Membership) -> None:
     member = MembershipFactory(workspace=owner.workspace, role=role)
     client = Client()
     client.force_login(member.user)
-    assert client.get(reverse("publishing:calendar_campaigns", args=[owner.workspace.slug])).status_code == 403
+    assert (
+        client.get(reverse("publishing:calendar_campaigns", args=[owner.workspace.slug])).status_code == 403
+    )

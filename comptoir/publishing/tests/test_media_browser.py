@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.test import override_settings
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from comptoir.publishing.media import do_upload_media
 from comptoir.publishing.tests.images import marked_image, upload
 from comptoir.testing.factories import PASSWORD, ChannelFactory, MembershipFactory
 from comptoir.workspaces.models import Membership
 from comptoir.workspaces.permissions import Role
-from tests.test_browser import CHROMIUM, CHROMIUM_FLAGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def page() -> Iterator[Page]:
-    # Playwright's sync API runs an event loop in this thread; the ORM calls happen between its steps.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
-        context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        browser.close()
 
 
 def test_clicking_the_subject_sets_the_focal_point(page: Page, live_server: object, tmp_path: Path) -> None:

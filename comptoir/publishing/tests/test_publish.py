@@ -112,7 +112,7 @@ def test_retries_stop_after_the_last_attempt(mastodon_server: MastodonState, tar
     mastodon_server.fail_next("POST", "/api/v1/statuses", 503, {"error": "Unavailable"})
     failed = claim_and_publish(target)
     assert (failed.state, failed.failure_reason) == (State.FAILED, "network")
-    assert failed.last_error.startswith(f"Gave up after {MAX_ATTEMPTS} attempts")
+    assert failed.last_error.startswith(f"Abandon après {MAX_ATTEMPTS} essais")
 
 
 def test_validation_error_fails_with_the_networks_message(

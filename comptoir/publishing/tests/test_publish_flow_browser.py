@@ -21,12 +21,12 @@ from comptoir.providers.bluesky import BlueskyProvider
 from comptoir.publishing.models import ApprovalPolicy, Post, PostTarget
 from comptoir.publishing.publisher import run_publisher
 from comptoir.publishing.tests.test_publish_matrix import connect_room
+from comptoir.testing.browser import CHROMIUM, CHROMIUM_FLAGS
 from comptoir.testing.factories import PASSWORD, MembershipFactory
 from comptoir.workspaces.models import Membership
 from comptoir.workspaces.permissions import Role
 from tests.peers.bluesky import BlueskyNetwork
 from tests.peers.matrix import SynapsePeer
-from tests.test_browser import CHROMIUM, CHROMIUM_FLAGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.peers, pytest.mark.django_db(transaction=True)]
 

@@ -8,16 +8,15 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from comptoir.channels.actions import do_connect_channel, provider_for
+from comptoir.channels.actions import provider_for
 from comptoir.channels.models import Channel
 from comptoir.channels.tests.test_connect_matrix import create_room, room_texts
 from comptoir.providers.base import OutboundPost
-from comptoir.providers.matrix import MatrixProvider
 from comptoir.publishing.actions import do_create_post
 from comptoir.publishing.models import PostTarget
 from comptoir.publishing.publisher import STUCK_AFTER, claim_due_targets, run_publisher
 from comptoir.workspaces.models import Membership
-from tests.peers.matrix import MatrixUser, SynapsePeer
+from tests.peers.matrix import MatrixUser, SynapsePeer, connect_room_channel
 
 pytestmark = pytest.mark.peers
 
@@ -25,16 +24,7 @@ pytestmark = pytest.mark.peers
 def connect_room(owner: Membership, synapse: SynapsePeer) -> tuple[Channel, MatrixUser, str]:
     bot = synapse.register_user("fournil")
     room_id = create_room(synapse, bot)
-    connection = MatrixProvider.connect(
-        {
-            "homeserver": synapse.homeserver,
-            "user_id": bot.user_id,
-            "password": bot.password,
-            "room": room_id,
-            "allow_private_network": "1",
-        }
-    )
-    return do_connect_channel(owner.workspace, owner.user, "matrix", connection), bot, room_id
+    return connect_room_channel(owner, synapse, bot, room_id), bot, room_id
 
 
 def test_scheduled_post_is_published_to_the_room(owner: Membership, synapse: SynapsePeer) -> None:

@@ -125,7 +125,9 @@ def test_another_workspaces_channel_cannot_get_a_slot(owner_client: Client, owne
 
 def test_delete_a_slot(owner_client: Client, owner: Membership, channel: Channel) -> None:
     slot = QueueSlotFactory(channel=channel)
-    response = owner_client.post(reverse("publishing:calendar_delete_slot", args=[owner.workspace.slug, slot.pk]))
+    response = owner_client.post(
+        reverse("publishing:calendar_delete_slot", args=[owner.workspace.slug, slot.pk])
+    )
     assert response.status_code == 302
     assert not QueueSlot.objects.exists()
     assert AuditEntry.objects.filter(object_type="queueslot", action="delete").exists()
@@ -133,7 +135,9 @@ def test_delete_a_slot(owner_client: Client, owner: Membership, channel: Channel
 
 def test_another_workspaces_slot_cannot_be_deleted(owner_client: Client, owner: Membership) -> None:
     foreign = QueueSlotFactory()
-    response = owner_client.post(reverse("publishing:calendar_delete_slot", args=[owner.workspace.slug, foreign.pk]))
+    response = owner_client.post(
+        reverse("publishing:calendar_delete_slot", args=[owner.workspace.slug, foreign.pk])
+    )
     assert response.status_code == 404
     assert QueueSlot.objects.filter(pk=foreign.pk).exists()
 

@@ -37,7 +37,7 @@ def test_a_target_only_goes_to_its_own_workspaces_channels(db: None) -> None:
     post = PostFactory()
     foreign = ChannelFactory()
     target = PostTarget(post=post, channel=foreign, text="Bonjour")
-    with pytest.raises(Exception, match="own workspace"):
+    with pytest.raises(Exception, match="canaux de son espace"):
         target.full_clean()
 
 
