@@ -8,10 +8,13 @@ crash leaves either both or neither, and re-running resumes from the last commit
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import Model, Q
 from django.utils import timezone
 
 from comptoir.channels.actions import provider_for, record_channel_failure, record_channel_success
@@ -19,6 +22,7 @@ from comptoir.channels.models import Channel
 from comptoir.inbox.models import Contact, Conversation, Message, SyncState
 from comptoir.inbox.sla import Clock
 from comptoir.providers.base import Author, InboxItem, InboxKind, InboxPage, ProviderError
+from comptoir.workspaces.models import Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -97,12 +101,20 @@ def moderate_new_messages(message_ids: Sequence[int]) -> None:
 @transaction.atomic
 def store_page(channel: Channel, page: InboxPage) -> list[int]:
     """Stores the page's items and then its cursor, together; returns the ids of the messages new to us."""
-    created_ids = []
     clock = Clock.of(channel.workspace) if page.items else None
-    for item in page.items:
-        message, created = store_item(channel, item, clock)
-        if created:
-            created_ids.append(message.id)
+    try:
+        # A savepoint: should another writer store one of these rows between our reads and our inserts, the
+        # unique constraints refuse the batch, and the page goes again through the item-by-item path, whose
+        # get_or_create settles every race one row at a time.
+        with transaction.atomic():
+            created_ids = store_items(channel, page.items, clock)
+    except IntegrityError:
+        logger.info("Channel %s: a concurrent write; storing the page item by item", channel.pk)
+        created_ids = []
+        for item in page.items:
+            message, created = store_item(channel, item, clock)
+            if created:
+                created_ids.append(message.id)
     for skipped in page.skipped:
         logger.warning("Channel %s: skipped item %s (%s)", channel.pk, skipped.external_id, skipped.reason)
     state = SyncState.objects.select_for_update().get(channel=channel)
@@ -113,7 +125,124 @@ def store_page(channel: Channel, page: InboxPage) -> list[int]:
     return created_ids
 
 
+def store_items(channel: Channel, items: Sequence[InboxItem], clock: Clock | None) -> list[int]:
+    """The bulk form of `store_item` over a page, with the same outcome as storing the items one by one in
+    order: about ten queries per page instead of five or six per item (what made the sync slow)."""
+    # An id given twice in a page is stored once, from its first occurrence, as the loop would.
+    firsts: dict[str, InboxItem] = {}
+    for item in items:
+        firsts.setdefault(item.external_id, item)
+    stored = stored_external_ids(channel, list(firsts))
+    new_items = [item for external_id, item in firsts.items() if external_id not in stored]
+    if not new_items:
+        return []
+    clock = clock or Clock.of(channel.workspace)
+    contacts, new_contacts = page_contacts(channel, new_items)
+    conversations, new_conversations = page_conversations(channel, new_items, contacts)
+    changed_contacts: dict[int, set[str]] = {}
+    changed_conversations: dict[int, set[str]] = defaultdict(set)
+    messages = []
+    for item, conversation in zip(new_items, conversations, strict=True):
+        contact = contacts[item.author.external_id]
+        if update_contact(contact, item.author, item) and contact.pk is not None:
+            changed_contacts[contact.pk] = set(CONTACT_FIELDS)
+        fields = update_conversation(conversation, item, clock)
+        if conversation.pk is not None:
+            changed_conversations[conversation.pk] |= fields
+        messages.append(new_message(channel, item, conversation, contact))
+    Contact.objects.bulk_create(new_contacts)
+    Conversation.objects.bulk_create(new_conversations)
+    Message.objects.bulk_create(messages)
+    save_changed(list(contacts.values()), changed_contacts)
+    save_changed(conversations, changed_conversations)
+    return [message.pk for message in messages]
+
+
+def stored_external_ids(channel: Channel, external_ids: list[str]) -> set[str]:
+    return set(
+        Message.objects.filter(channel=channel, external_id__in=external_ids).values_list(
+            "external_id", flat=True
+        )
+    )
+
+
+CONTACT_FIELDS = ["handle", "display_name", "avatar_url", "profile_url", "first_seen", "last_seen"]
+
+
+def save_changed(rows: Sequence[Contact] | Sequence[Conversation], changed: dict[int, set[str]]) -> None:
+    """Writes back the stored rows the page changed: only the fields each changed, as `save(update_fields=…)`
+    would, grouped so that one prepared UPDATE serves every row of a group."""
+    groups: dict[frozenset[str], list[tuple[int, dict[str, Any]]]] = defaultdict(list)
+    # A conversation comes once per message of the page: written once.
+    for row in {row.pk: row for row in rows}.values():
+        if row.pk in changed:
+            fields = frozenset(changed[row.pk])
+            groups[fields].append((row.pk, {name: getattr(row, name) for name in fields}))
+    model = type(rows[0]) if rows else Contact
+    for fields, group in groups.items():
+        update_rows(model, sorted(fields), group)
+
+
+def page_contacts(channel: Channel, items: Sequence[InboxItem]) -> tuple[dict[str, Contact], list[Contact]]:
+    """The page's authors by external id, read in one query; those we do not know yet are built (not saved)
+    from their first item, like get_or_create's defaults."""
+    authors = {item.author.external_id: item for item in reversed(items)}
+    contacts = {
+        contact.external_id: contact
+        for contact in Contact.objects.filter(channel=channel, external_id__in=list(authors))
+    }
+    new_contacts = []
+    for external_id, item in reversed(authors.items()):
+        if external_id not in contacts:
+            contact = new_contact(channel, item.author, item)
+            contacts[external_id] = contact
+            new_contacts.append(contact)
+    return contacts, new_contacts
+
+
+def page_conversations(
+    channel: Channel, items: Sequence[InboxItem], contacts: dict[str, Contact]
+) -> tuple[list[Conversation], list[Conversation]]:
+    """Each new item's conversation, as `conversation_for` would find it with the items before it stored: its
+    parent's (stored earlier, or earlier in the page), else its thread's, read or built (not saved)."""
+    parent_ids = {item.parent_id for item in items if item.parent_id}
+    parents = dict(
+        Message.objects.filter(channel=channel, external_id__in=list(parent_ids)).values_list(
+            "external_id", "conversation_id"
+        )
+        if parent_ids
+        else []
+    )
+    keys = {thread_key(item) for item in items}
+    known = Conversation.objects.filter(
+        Q(external_thread_id__in=list(keys)) | Q(pk__in=set(parents.values())), channel=channel
+    )
+    by_key = {conversation.external_thread_id: conversation for conversation in known}
+    by_pk = {conversation.pk: conversation for conversation in by_key.values()}
+    in_page: dict[str, Conversation] = {}
+    conversations = []
+    new_conversations = []
+    for item in items:
+        conversation = None
+        if item.parent_id:
+            if item.parent_id in parents:
+                conversation = by_pk[parents[item.parent_id]]
+            else:
+                conversation = in_page.get(item.parent_id)
+        if conversation is None:
+            key = thread_key(item)
+            conversation = by_key.get(key)
+            if conversation is None:
+                conversation = new_conversation(channel, item, key, contacts[item.author.external_id])
+                by_key[key] = conversation
+                new_conversations.append(conversation)
+        in_page[item.external_id] = conversation
+        conversations.append(conversation)
+    return conversations, new_conversations
+
+
 def store_item(channel: Channel, item: InboxItem, clock: Clock | None = None) -> tuple[Message, bool]:
+    """One item, one row at a time: the path a page takes when a concurrent writer got in the way."""
     existing = Message.objects.filter(channel=channel, external_id=item.external_id).first()
     if existing is not None:
         return existing, False
@@ -122,69 +251,124 @@ def store_item(channel: Channel, item: InboxItem, clock: Clock | None = None) ->
     message, created = Message.objects.get_or_create(
         channel=channel,
         external_id=item.external_id,
-        defaults={
-            "workspace_id": channel.workspace_id,
-            "conversation": conversation,
-            "contact": contact,
-            "kind": item.kind.value,
-            "direction": Message.Direction.INBOUND,
-            "text": item.text,
-            "created_at": item.created_at,
-            "url": web_url(item.url),
-            "parent_external_id": item.parent_id[:255],
-            "reply_context": dict(item.reply_context),
-        },
+        defaults=message_fields(channel, item, conversation, contact),
     )
     if created:
-        fields = ["last_message_at", "last_inbound_at"]
-        conversation.last_message_at = max(conversation.last_message_at, item.created_at)
-        conversation.last_inbound_at = max(conversation.last_inbound_at or item.created_at, item.created_at)
-        clock = clock or Clock.of(channel.workspace)
-        if conversation.opened_at is None:
-            conversation.opened_at = item.created_at
-            conversation.first_response_due_at = clock.first_response_due(item.created_at)
-            conversation.resolution_due_at = clock.resolution_due(item.created_at)
-            fields += ["opened_at", "first_response_due_at", "resolution_due_at"]
-        if conversation.status == Conversation.Status.DONE:
-            # The person wrote again: the conversation needs someone's attention anew, and the resolution
-            # clock starts over from this message.
-            conversation.status = Conversation.Status.OPEN
-            conversation.resolved_at = None
-            conversation.resolution_due_at = clock.resolution_due(item.created_at)
-            fields += ["status", "resolved_at", "resolution_due_at"]
-        conversation.save(update_fields=sorted(set(fields)))
+        fields = update_conversation(conversation, item, clock or Clock.of(channel.workspace))
+        conversation.save(update_fields=sorted(fields))
     return message, created
+
+
+def message_fields(
+    channel: Channel, item: InboxItem, conversation: Conversation, contact: Contact
+) -> dict[str, Any]:
+    return {
+        "workspace_id": channel.workspace_id,
+        "conversation": conversation,
+        "contact": contact,
+        "kind": item.kind.value,
+        "direction": Message.Direction.INBOUND,
+        "text": item.text,
+        "created_at": item.created_at,
+        "url": web_url(item.url),
+        "parent_external_id": item.parent_id[:255],
+        "reply_context": dict(item.reply_context),
+    }
+
+
+def new_message(channel: Channel, item: InboxItem, conversation: Conversation, contact: Contact) -> Message:
+    return Message(
+        channel=channel, external_id=item.external_id, **message_fields(channel, item, conversation, contact)
+    )
+
+
+def update_conversation(conversation: Conversation, item: InboxItem, clock: Clock) -> set[str]:
+    """What a new inbound message does to its conversation (in memory); returns the fields it changed."""
+    fields = {"last_message_at", "last_inbound_at"}
+    conversation.last_message_at = max(conversation.last_message_at, item.created_at)
+    conversation.last_inbound_at = max(conversation.last_inbound_at or item.created_at, item.created_at)
+    if conversation.opened_at is None:
+        conversation.opened_at = item.created_at
+        conversation.first_response_due_at = clock.first_response_due(item.created_at)
+        conversation.resolution_due_at = clock.resolution_due(item.created_at)
+        fields |= {"opened_at", "first_response_due_at", "resolution_due_at"}
+    if conversation.status == Conversation.Status.DONE:
+        # The person wrote again: the conversation needs someone's attention anew, and the resolution
+        # clock starts over from this message.
+        conversation.status = Conversation.Status.OPEN
+        conversation.resolved_at = None
+        conversation.resolution_due_at = clock.resolution_due(item.created_at)
+        fields |= {"status", "resolved_at", "resolution_due_at"}
+    return fields
+
+
+def contact_fields(channel: Channel, author: Author, item: InboxItem) -> dict[str, Any]:
+    return {
+        "workspace_id": channel.workspace_id,
+        "handle": author.handle[:255],
+        "display_name": author.display_name[:255],
+        "avatar_url": web_url(author.avatar_url),
+        "profile_url": web_url(author.profile_url),
+        "first_seen": item.created_at,
+        "last_seen": item.created_at,
+    }
+
+
+def new_contact(channel: Channel, author: Author, item: InboxItem) -> Contact:
+    return Contact(channel=channel, external_id=author.external_id, **contact_fields(channel, author, item))
+
+
+def update_contact(contact: Contact, author: Author, item: InboxItem) -> bool:
+    """Keeps the newest non-empty profile the network gave us (an item without a name must not erase it) and
+    widens the seen interval; in memory, returns whether anything changed."""
+    before = [getattr(contact, name) for name in CONTACT_FIELDS]
+    profile = {
+        "handle": author.handle[:255],
+        "display_name": author.display_name[:255],
+        "avatar_url": web_url(author.avatar_url),
+        "profile_url": web_url(author.profile_url),
+    }
+    for name, value in profile.items():
+        if value:
+            setattr(contact, name, value)
+    contact.first_seen = min(contact.first_seen, item.created_at)
+    contact.last_seen = max(contact.last_seen, item.created_at)
+    return before != [getattr(contact, name) for name in CONTACT_FIELDS]
 
 
 def store_contact(channel: Channel, author: Author, item: InboxItem) -> Contact:
     contact, created = Contact.objects.get_or_create(
-        channel=channel,
-        external_id=author.external_id,
-        defaults={
-            "workspace_id": channel.workspace_id,
-            "handle": author.handle[:255],
-            "display_name": author.display_name[:255],
-            "avatar_url": web_url(author.avatar_url),
-            "profile_url": web_url(author.profile_url),
-            "first_seen": item.created_at,
-            "last_seen": item.created_at,
-        },
+        channel=channel, external_id=author.external_id, defaults=contact_fields(channel, author, item)
     )
     if not created:
-        # Keep the newest non-empty profile the network gave us; an item without a name must not erase it.
-        profile = {
-            "handle": author.handle[:255],
-            "display_name": author.display_name[:255],
-            "avatar_url": web_url(author.avatar_url),
-            "profile_url": web_url(author.profile_url),
-        }
-        for name, value in profile.items():
-            if value:
-                setattr(contact, name, value)
-        contact.first_seen = min(contact.first_seen, item.created_at)
-        contact.last_seen = max(contact.last_seen, item.created_at)
+        update_contact(contact, author, item)
         contact.save()
     return contact
+
+
+def thread_key(item: InboxItem) -> str:
+    """What ties an item to a conversation when it has no stored parent; direct messages group by person."""
+    if item.kind is InboxKind.DIRECT_MESSAGE:
+        key = f"dm:{item.author.external_id}"
+    else:
+        key = item.thread_id or item.external_id
+    return key[:255]
+
+
+def conversation_defaults(channel: Channel, item: InboxItem, contact: Contact) -> dict[str, Any]:
+    return {
+        "workspace_id": channel.workspace_id,
+        "kind": CONVERSATION_KINDS.get(item.kind, Conversation.Kind.COMMENT_THREAD),
+        "subject": (item.title or item.text.strip().split("\n", 1)[0])[:255],
+        "contact": contact,
+        "last_message_at": item.created_at,
+    }
+
+
+def new_conversation(channel: Channel, item: InboxItem, key: str, contact: Contact) -> Conversation:
+    return Conversation(
+        channel=channel, external_thread_id=key, **conversation_defaults(channel, item, contact)
+    )
 
 
 def conversation_for(channel: Channel, item: InboxItem, contact: Contact) -> Conversation:
@@ -197,20 +381,10 @@ def conversation_for(channel: Channel, item: InboxItem, contact: Contact) -> Con
         )
         if parent is not None:
             return parent.conversation
-    if item.kind is InboxKind.DIRECT_MESSAGE:
-        key = f"dm:{item.author.external_id}"
-    else:
-        key = item.thread_id or item.external_id
     conversation, _created = Conversation.objects.get_or_create(
         channel=channel,
-        external_thread_id=key[:255],
-        defaults={
-            "workspace_id": channel.workspace_id,
-            "kind": CONVERSATION_KINDS.get(item.kind, Conversation.Kind.COMMENT_THREAD),
-            "subject": (item.title or item.text.strip().split("\n", 1)[0])[:255],
-            "contact": contact,
-            "last_message_at": item.created_at,
-        },
+        external_thread_id=thread_key(item),
+        defaults=conversation_defaults(channel, item, contact),
     )
     return conversation
 
@@ -218,10 +392,11 @@ def conversation_for(channel: Channel, item: InboxItem, contact: Contact) -> Con
 def classify_messages(message_ids: Sequence[int]) -> int:
     """Fills language, sentiment... of new inbound messages; returns how many. The classifier is optional:
     when it is missing or fails, the messages stay unclassified and the sync is not affected."""
+    # Only what the classifier reads: whole rows (and their workspace) cost more to build than to classify.
     messages = list(
         Message.objects.filter(
             id__in=message_ids, direction=Message.Direction.INBOUND, classified_at=None
-        ).select_related("workspace")
+        ).values_list("id", "text", "workspace_id")
     )
     if not messages:
         return 0
@@ -230,10 +405,11 @@ def classify_messages(message_ids: Sequence[int]) -> int:
     except ImportError:
         logger.info("comptoir.nlp is not available: %d messages left unclassified", len(messages))
         return 0
-    languages = list(messages[0].workspace.languages) or ["fr"]
+    workspace = Workspace.objects.only("languages").get(pk=messages[0][2])
+    languages = list(workspace.languages) or ["fr"]
     try:
         results = nlp.classify(
-            [message.text for message in messages], languages=languages, fallback_language=languages[0]
+            [text for _id, text, _workspace in messages], languages=languages, fallback_language=languages[0]
         )
     # The classifier reads model files and third-party libraries; whatever goes wrong there must not undo a
     # sync whose messages are already stored.
@@ -244,18 +420,63 @@ def classify_messages(message_ids: Sequence[int]) -> int:
         logger.error("The classifier answered %d results for %d messages", len(results), len(messages))
         return 0
     now = timezone.now()
-    # One UPDATE per message in one transaction: bulk_update's CASE … WHEN over a JSON column costs five times
-    # more CPU per row (measured with bench/ingest.py).
-    with transaction.atomic():
-        for message, result in zip(messages, results, strict=True):
-            Message.objects.filter(pk=message.pk).update(
-                language=result.language[:8],
-                sentiment=result.sentiment[:16],
-                offensive=result.offensive,
-                hate=result.hate,
-                spam=result.spam,
-                intent=result.intent[:32],
-                classification_scores=result.scores,
-                classified_at=now,
+    write_classifications(
+        [
+            (
+                message_id,
+                {
+                    "language": result.language[:8],
+                    "sentiment": result.sentiment[:16],
+                    "offensive": result.offensive,
+                    "hate": result.hate,
+                    "spam": result.spam,
+                    "intent": result.intent[:32],
+                    "classification_scores": result.scores,
+                    "classified_at": now,
+                },
             )
+            for (message_id, _text, _workspace), result in zip(messages, results, strict=True)
+        ]
+    )
     return len(messages)
+
+
+CLASSIFICATION_FIELDS = [
+    "language",
+    "sentiment",
+    "offensive",
+    "hate",
+    "spam",
+    "intent",
+    "classification_scores",
+    "classified_at",
+]
+
+
+def write_classifications(rows: Sequence[tuple[int, dict[str, Any]]]) -> None:
+    """The classifier's results, one prepared UPDATE sent for every message: bulk_update's CASE … WHEN over the
+    JSON column costs five times more CPU per row than the ORM's one query per row, and this much less."""
+    update_rows(Message, CLASSIFICATION_FIELDS, rows)
+
+
+def update_rows(model: type[Model], names: Sequence[str], rows: Sequence[tuple[int, dict[str, Any]]]) -> None:
+    """`UPDATE table SET … WHERE id = %s` prepared once and run for every (pk, values) row with executemany (a
+    pipeline on PostgreSQL, one compiled statement on SQLite). Django's bulk_update builds a CASE … WHEN per
+    field whose compilation grows with the batch (10 s of CPU for 5,000 contacts, measured). Values go through
+    each field's own preparation, so JSON and dates are stored exactly as the ORM stores them."""
+    if not rows:
+        return
+    fields = [model._meta.get_field(name) for name in names]
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    columns = [quote(str(field.column)) for field in fields]  # type: ignore[union-attr]
+    assignments = ", ".join(f"{column} = %s" for column in columns)
+    table, pk_column = quote(model._meta.db_table), quote(str(model._meta.pk.column))
+    # Only quoted names from the model's own metadata go into the text; every value is a parameter.
+    sql = f"UPDATE {table} SET {assignments} WHERE {pk_column} = %s"  # noqa: S608
+    parameters = [
+        [field.get_db_prep_save(values[field.name], connection) for field in fields] + [pk]  # type: ignore[union-attr]
+        for pk, values in rows
+    ]
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        cursor.executemany(sql, parameters)
