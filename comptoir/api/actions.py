@@ -15,6 +15,7 @@ from comptoir.api.models import TOKEN_PREFIX, ApiToken
 from comptoir.workspaces import audit
 from comptoir.workspaces.models import AuditEntry, Membership
 from comptoir.workspaces.permissions import MATRIX, Role
+from comptoir.workspaces.tokens import hash_token
 
 # Recording every use would write on every request; a minute's precision is enough to spot an unused token.
 LAST_USED_PRECISION = timedelta(minutes=1)
@@ -38,7 +39,7 @@ def do_create_api_token(
         user=membership.user,
         name=name,
         role=role,
-        token_hash=ApiToken.hash_token(secret),
+        token_hash=hash_token(secret),
         hint=secret[: len(TOKEN_PREFIX) + 4],
         expires_at=expires_at,
     )
@@ -59,7 +60,7 @@ def authenticate_token(secret: str) -> tuple[ApiToken, Membership] | None:
         return None
     token = (
         ApiToken.objects.select_related("workspace", "user")
-        .filter(token_hash=ApiToken.hash_token(secret), revoked_at=None)
+        .filter(token_hash=hash_token(secret), revoked_at=None)
         .first()
     )
     now = timezone.now()

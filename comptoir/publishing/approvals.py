@@ -30,6 +30,7 @@ from comptoir.system.jobs import send_email
 from comptoir.workspaces import audit
 from comptoir.workspaces.models import AuditEntry, Membership, Workspace
 from comptoir.workspaces.permissions import Permission, role_allows
+from comptoir.workspaces.tokens import hash_token
 
 State = PostTarget.State
 Kind = ReviewEvent.Kind
@@ -108,7 +109,7 @@ def find_review_link(token: str) -> ReviewLink | None:
     """The link this token opens, active or not; None for a token nobody was given."""
     return (
         ReviewLink.objects.select_related("post__workspace", "post__author")
-        .filter(token_hash=ReviewLink.hash_token(token))
+        .filter(token_hash=hash_token(token))
         .first()
     )
 
@@ -325,7 +326,7 @@ def do_create_review_link(
     token = secrets.token_urlsafe(32)
     link = ReviewLink.objects.create(
         post=post,
-        token_hash=ReviewLink.hash_token(token),
+        token_hash=hash_token(token),
         label=label.strip()[:120],
         created_by=actor,
         expires_at=timezone.now() + timedelta(days=days),

@@ -18,6 +18,7 @@ from comptoir.publishing.models import CalendarFeed, PostTarget
 from comptoir.workspaces import audit
 from comptoir.workspaces.models import AuditEntry, Membership, Workspace
 from comptoir.workspaces.permissions import Permission, role_allows
+from comptoir.workspaces.tokens import hash_token
 
 PAST = timedelta(days=31)
 FUTURE = timedelta(days=366)
@@ -127,9 +128,7 @@ def feed_events(workspace: Workspace, now: datetime) -> list[FeedEvent]:
 def access_feed(workspace_slug: str, token: str) -> Membership | None:
     """The member whose feed `token` opens in that workspace, or None (unknown, revoked, other workspace)."""
     feed = (
-        CalendarFeed.objects.filter(
-            token_hash=CalendarFeed.hash_token(token), membership__workspace__slug=workspace_slug
-        )
+        CalendarFeed.objects.filter(token_hash=hash_token(token), membership__workspace__slug=workspace_slug)
         .select_related("membership__workspace")
         .first()
     )
@@ -144,7 +143,7 @@ def do_regenerate_feed_token(membership: Membership, actor: User) -> str:
     once: only its hash is kept."""
     token = secrets.token_urlsafe(32)
     CalendarFeed.objects.filter(membership=membership).delete()
-    feed = CalendarFeed.objects.create(membership=membership, token_hash=CalendarFeed.hash_token(token))
+    feed = CalendarFeed.objects.create(membership=membership, token_hash=hash_token(token))
     audit.record(membership.workspace, actor, AuditEntry.Action.CREATE, feed)
     return token
 

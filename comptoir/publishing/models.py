@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 
 from django.conf import settings
@@ -342,10 +341,6 @@ class ReviewLink(models.Model):
     def __str__(self) -> str:
         return f"{self.post} ← {self.label or self.pk}"
 
-    @staticmethod
-    def hash_token(token: str) -> str:
-        return hashlib.sha256(token.encode()).hexdigest()
-
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
@@ -502,7 +497,3 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.membership} iCal"
-
-    @staticmethod
-    def hash_token(token: str) -> str:
-        return hashlib.sha256(token.encode()).hexdigest()

@@ -18,6 +18,7 @@ from comptoir.moderation.models import Rule
 from comptoir.publishing.models import Campaign, Media, Pillar, Post, PostTarget, QueueSlot, ReviewLink
 from comptoir.workspaces.models import Invitation, Membership, Workspace
 from comptoir.workspaces.permissions import Role
+from comptoir.workspaces.tokens import hash_token
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 - test accounts only
 
@@ -61,7 +62,7 @@ class InvitationFactory(factory.django.DjangoModelFactory[Invitation]):
     workspace = factory.SubFactory(WorkspaceFactory)
     email = factory.Sequence(lambda n: f"invitee{n}@example.test")
     role = Role.EDITOR
-    token_hash = factory.Sequence(lambda n: Invitation.hash_token(f"token-{n}"))
+    token_hash = factory.Sequence(lambda n: hash_token(f"token-{n}"))
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
 
 
@@ -177,7 +178,7 @@ class ReviewLinkFactory(factory.django.DjangoModelFactory[ReviewLink]):
 
     post = factory.SubFactory(PostFactory)
     token = factory.Sequence(lambda n: f"review-token-{n}")
-    token_hash = factory.LazyAttribute(lambda link: ReviewLink.hash_token(link.token))
+    token_hash = factory.LazyAttribute(lambda link: hash_token(link.token))
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
 
 

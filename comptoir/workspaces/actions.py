@@ -19,6 +19,7 @@ from comptoir.system.jobs import send_email
 from comptoir.workspaces import audit
 from comptoir.workspaces.models import AuditEntry, Invitation, Membership, Workspace
 from comptoir.workspaces.permissions import Role, can_grant
+from comptoir.workspaces.tokens import hash_token
 
 WORKSPACE_FIELDS = ["name", "slug", "time_zone", "languages", "country", "business_hours"]
 INVITATION_LIFETIME = timedelta(days=7)
@@ -114,7 +115,7 @@ def do_invite_member(
             workspace=workspace,
             email=email,
             role=role,
-            token_hash=Invitation.hash_token(token),
+            token_hash=hash_token(token),
             invited_by=actor,
             expires_at=timezone.now() + INVITATION_LIFETIME,
         )
@@ -142,9 +143,7 @@ def notify_invitation(invitation: Invitation, token: str) -> None:
 
 
 def find_invitation(token: str) -> Invitation | None:
-    return (
-        Invitation.objects.select_related("workspace").filter(token_hash=Invitation.hash_token(token)).first()
-    )
+    return Invitation.objects.select_related("workspace").filter(token_hash=hash_token(token)).first()
 
 
 @transaction.atomic

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -105,10 +104,6 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} → {self.workspace}"
-
-    @staticmethod
-    def hash_token(token: str) -> str:
-        return hashlib.sha256(token.encode()).hexdigest()
 
     @property
     def is_pending(self) -> bool:

@@ -14,6 +14,7 @@ from comptoir.publishing.models import CalendarFeed, Pillar
 from comptoir.testing.factories import ChannelFactory, MembershipFactory, PostTargetFactory
 from comptoir.workspaces.models import Membership
 from comptoir.workspaces.permissions import Role
+from comptoir.workspaces.tokens import hash_token
 
 
 def feed_url(membership: Membership, token: str) -> str:
@@ -64,7 +65,7 @@ def test_create_a_feed_stores_only_the_hash(owner_client: Client, owner: Members
     assert url is not None
     token = url.group(1).rsplit("/", 1)[1].removesuffix(".ics")
     feed = CalendarFeed.objects.get(membership=owner)
-    assert feed.token_hash == CalendarFeed.hash_token(token)
+    assert feed.token_hash == hash_token(token)
     assert token not in feed.token_hash
 
 
