@@ -1,10 +1,16 @@
-"""Publisher benchmark: N targets due at the same instant across M channels, sent by real worker processes to
-the loopback test network (tests/peers/fault_provider.py in network mode, over HTTP, through the `local`
-provider of comptoir/testing/local_network.py). Prints the delay after due (p50/p95), duplicates (remote posts
-per target > 1) and lost targets (not published), for SQLite with 1 worker and PostgreSQL with 1 and 4.
+"""Publisher benchmark: N targets due at the same instant across M channels, sent by real worker processes.
+Prints the delay after due (p50/p95), duplicates (posts on the network per target > 1) and lost targets (not
+published), for SQLite with 1 worker and PostgreSQL with 1 and 4.
 
     .venv/bin/python bench/publisher.py                       # 10,000 targets, 1,000 channels
     .venv/bin/python bench/publisher.py --targets 200 --channels 20 --runs sqlite:1
+    .venv/bin/python bench/publisher.py --network http        # over HTTP to the loopback network
+
+The network is the issue's "local fast provider" by default: comptoir/testing/journal_network.py, which answers
+in the worker's process and appends each post to a journal file shared by the workers (duplicates are counted
+there). `--network http` sends to the loopback HTTP network of the fault tests instead
+(tests/peers/fault_provider.py through comptoir/testing/local_network.py); its Python server shares the two cores
+with the workers, so that run measures the server too.
 
 A worker is a process running the publisher's loop (`publisher.run_publisher_loop`, what the periodic job runs).
 PostgreSQL runs use the database named by --postgres-url, dropped and created afresh.
@@ -21,18 +27,22 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/comptoir_publisher_bench"
-# Workers start and settle before the targets come due, so the delay measures the publisher, not start-up.
-LEAD_TIME = timedelta(seconds=8)
+# Workers start and settle before the targets come due, so the delay measures the publisher, not start-up. As
+# in production, where posts are scheduled long before their time, the workers claim them ahead of it
+# (publisher.CLAIM_AHEAD).
+LEAD_TIME = timedelta(seconds=15)
 
 
 @dataclass(frozen=True)
 class Result:
+    network: str
     database: str
     workers: int
     targets: int
@@ -42,7 +52,6 @@ class Result:
     max: float
     duplicates: int
     lost: int
-    seconds: float
 
 
 def percentile(values: list[float], percent: int) -> float:
@@ -58,9 +67,10 @@ def _setup(database_url: str) -> None:
     import django
 
     django.setup()
-    from comptoir.testing import local_network
+    from comptoir.testing import journal_network, local_network
 
     local_network.register()
+    journal_network.register()
 
 
 def work(database_url: str, seconds: float) -> None:
@@ -71,15 +81,21 @@ def work(database_url: str, seconds: float) -> None:
     run_publisher_loop(worker_id(), seconds)
 
 
-def seed(targets: int, channels: int, network_url: str) -> None:
+def seed(targets: int, channels: int, network: str, address: str) -> None:
+    """`address`: the HTTP network's URL, or the journal file's path."""
     from django.utils import timezone
 
     from comptoir.accounts.models import User
     from comptoir.channels import crypto
     from comptoir.channels.models import Channel
     from comptoir.publishing.models import Post, PostTarget
-    from comptoir.testing.local_network import NETWORK
+    from comptoir.testing import journal_network, local_network
     from comptoir.workspaces.models import Workspace
+
+    def settings(number: int) -> dict[str, str]:
+        if network == "http":
+            return {"url": address, "timeout": "30", "allow_private_network": "1"}
+        return {"journal": address, "account": f"canal-{number}"}
 
     workspace = Workspace.objects.create(name="Banc d'essai", slug="banc")
     author = User.objects.create_user(email="banc@example.test", password=None)
@@ -87,10 +103,10 @@ def seed(targets: int, channels: int, network_url: str) -> None:
     created = Channel.objects.bulk_create(
         Channel(
             workspace=workspace,
-            network=NETWORK,
+            network=local_network.NETWORK if network == "http" else journal_network.NETWORK,
             name=f"canal-{number}",
             account_id=f"canal-{number}",
-            settings={"url": network_url, "timeout": "30", "allow_private_network": "1"},
+            settings=settings(number),
             credentials_encrypted=credentials,
         )
         for number in range(channels)
@@ -115,19 +131,22 @@ def seed(targets: int, channels: int, network_url: str) -> None:
     )
 
 
-def coordinate(database: str, database_url: str, workers: int, targets: int, channels: int) -> Result:
+def coordinate(
+    network: str, database: str, database_url: str, workers: int, targets: int, channels: int
+) -> Result:
     """Seeds the database, starts the network and the workers, waits for every target to settle, counts."""
     _setup(database_url)
     from django.core.management import call_command
     from django.db.models import F
 
     from comptoir.publishing.models import PostTarget
+    from comptoir.testing.journal_network import read_journal
     from tests.peers.fault_provider import FaultServer
 
     call_command("migrate", verbosity=0)
-    network = FaultServer().start()
-    seed(targets, channels, network.url)
-    started = time.monotonic()
+    server = FaultServer().start() if network == "http" else None
+    journal = Path(os.environ["COMPTOIR_DATA_DIR"]) / "journal.jsonl"
+    seed(targets, channels, network, server.url if server else str(journal))
     processes = [
         subprocess.Popen([sys.executable, __file__, "--work", database_url], cwd=ROOT, start_new_session=True)
         for _ in range(workers)
@@ -136,7 +155,6 @@ def coordinate(database: str, database_url: str, workers: int, targets: int, cha
     deadline = time.monotonic() + 1800
     while PostTarget.objects.filter(state__in=open_states).exists() and time.monotonic() < deadline:
         time.sleep(0.5)
-    seconds = time.monotonic() - started - LEAD_TIME.total_seconds()
     for process in processes:
         if process.poll() is None:  # a worker returns by itself once nothing more comes due
             os.killpg(process.pid, signal.SIGTERM)
@@ -148,9 +166,14 @@ def coordinate(database: str, database_url: str, workers: int, targets: int, cha
         for delay in published.annotate(delay=F("published_at") - F("due_at")).values_list("delay", flat=True)
     ]
     keys = [str(key) for key in PostTarget.objects.values_list("idempotency_key", flat=True)]
-    duplicates = sum(max(0, len(network.posts_with_key(key)) - 1) for key in keys)
-    network.stop()
+    if server is not None:
+        duplicates = sum(max(0, len(server.posts_with_key(key)) - 1) for key in keys)
+        server.stop()
+    else:
+        sent = Counter(entry["key"] for entry in read_journal(journal))
+        duplicates = sum(max(0, sent[key] - 1) for key in keys)
     return Result(
+        network=network,
         database=database,
         workers=workers,
         targets=targets,
@@ -160,7 +183,6 @@ def coordinate(database: str, database_url: str, workers: int, targets: int, cha
         max=max(delays, default=float("nan")),
         duplicates=duplicates,
         lost=targets - len(delays),
-        seconds=seconds,
     )
 
 
@@ -173,7 +195,9 @@ def fresh_database(database: str, postgres_url: str, directory: Path) -> str:
     return postgres_url
 
 
-def run(database: str, workers: int, targets: int, channels: int, postgres_url: str) -> Result:
+def run(
+    database: str, workers: int, targets: int, channels: int, postgres_url: str, network: str = "journal"
+) -> Result:
     with tempfile.TemporaryDirectory(prefix="comptoir-bench-") as directory:
         url = fresh_database(database, postgres_url, Path(directory))
         env = {**os.environ, "COMPTOIR_DATA_DIR": directory}
@@ -182,6 +206,7 @@ def run(database: str, workers: int, targets: int, channels: int, postgres_url: 
             sys.executable,
             __file__,
             "--coordinate",
+            network,
             database,
             url,
             str(workers),
@@ -197,8 +222,8 @@ def main() -> None:
         work(sys.argv[2], seconds=3600)
         return
     if sys.argv[1:2] == ["--coordinate"]:
-        database, url, workers, targets, channels = sys.argv[2:7]
-        result = coordinate(database, url, int(workers), int(targets), int(channels))
+        network, database, url, workers, targets, channels = sys.argv[2:8]
+        result = coordinate(network, database, url, int(workers), int(targets), int(channels))
         print(json.dumps(asdict(result)))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -208,19 +233,17 @@ def main() -> None:
         "--runs", default="sqlite:1,postgres:1,postgres:4", help="database:workers, comma-separated"
     )
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES)
+    parser.add_argument("--network", choices=["journal", "http"], default="journal")
     args = parser.parse_args()
-    print(
-        f"{args.targets} targets due at the same instant on {args.channels} channels (loopback HTTP network)"
-    )
-    print(
-        f"{'database':<10} {'workers':>7} {'p50 s':>8} {'p95 s':>8} {'max s':>8} {'dupl.':>6} {'lost':>5} {'all sent in':>12}"
-    )
+    where = "loopback HTTP network" if args.network == "http" else "local fast provider, in process"
+    print(f"{args.targets} targets due at the same instant on {args.channels} channels ({where})")
+    print(f"{'database':<10} {'workers':>7} {'p50 s':>8} {'p95 s':>8} {'max s':>8} {'dupl.':>6} {'lost':>5}")
     for spec in args.runs.split(","):
         database, workers = spec.split(":")
-        result = run(database, int(workers), args.targets, args.channels, args.postgres_url)
+        result = run(database, int(workers), args.targets, args.channels, args.postgres_url, args.network)
         print(
             f"{result.database:<10} {result.workers:>7} {result.p50:>8.2f} {result.p95:>8.2f} {result.max:>8.2f} "
-            f"{result.duplicates:>6} {result.lost:>5} {result.seconds:>10.1f} s",
+            f"{result.duplicates:>6} {result.lost:>5}",
             flush=True,
         )
 

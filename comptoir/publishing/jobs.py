@@ -24,7 +24,7 @@ LOOP_SECONDS = 55.0
 def publish_due_targets() -> None:
     if HUEY.immediate:
         # Run inline (tests, no worker): one pass, on the caller's connection and transaction.
-        run_publisher_loop(worker_id(), 0, threads=1)
+        run_publisher_loop(worker_id(), 0, threads=1, record_in_background=False)
     else:
         run_publisher_loop(worker_id(), LOOP_SECONDS)
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -15,7 +17,7 @@ from comptoir.providers import base
 from comptoir.providers.networks import CAPABILITIES
 from comptoir.providers.text_length import validate_text
 from comptoir.publishing.media import check_media, rendition_for
-from comptoir.publishing.models import Media, PostTarget
+from comptoir.publishing.models import LinkTracking, Media, PostMedia, PostTarget
 from comptoir.publishing.utm import add_utm, tracking_of, utm_params
 
 logger = logging.getLogger(__name__)
@@ -31,12 +33,16 @@ class OutboundError(Exception):
         self.message = message
 
 
-def outbound_text(target: PostTarget) -> str:
+# "Look the workspace's link tracking up": the publisher passes what it read once for a whole batch.
+LOOK_UP: Any = object()
+
+
+def outbound_text(target: PostTarget, tracking: LinkTracking | None = LOOK_UP) -> str:
     """The variant as it goes out: UTM parameters added to its links when the workspace tracks them."""
     post = target.post
-    return add_utm(
-        target.text, utm_params(tracking_of(post.workspace_id), post.utm_campaign, target.channel.network)
-    )
+    if tracking is LOOK_UP:
+        tracking = tracking_of(post.workspace_id)
+    return add_utm(target.text, utm_params(tracking, post.utm_campaign, target.channel.network))
 
 
 def public_media_url(media: Media, rendition: str) -> str:
@@ -44,11 +50,26 @@ def public_media_url(media: Media, rendition: str) -> str:
     return f"{str(settings.COMPTOIR_BASE_URL).rstrip('/')}{path}"
 
 
+# Where prefetch_attachments() puts a post's attachments: a plain list, cheaper to read than a prefetched manager
+# when the publisher goes through thousands of targets.
+ATTACHMENTS = "attachment_list"
+
+
+def prefetch_attachments(path_to_post: str = "") -> Prefetch[str, QuerySet[PostMedia], str]:
+    """For prefetch_related(): the posts' attachments with their media, two queries for a whole batch."""
+    return Prefetch(
+        f"{path_to_post}attachments", queryset=PostMedia.objects.select_related("media"), to_attr=ATTACHMENTS
+    )
+
+
 def outbound_media(target: PostTarget) -> list[base.Media]:
     """The post's media in order; images as the rendition made for the target's network, videos as uploaded."""
     network = target.channel.network
     prepared = []
-    for attachment in target.post.attachments.select_related("media"):
+    attachments: Iterable[PostMedia] | None = getattr(target.post, ATTACHMENTS, None)
+    if attachments is None:
+        attachments = target.post.attachments.select_related("media")
+    for attachment in attachments:
         media = attachment.media
         rendition = rendition_for(media, network)
         stored = rendition.file if rendition is not None else media.file
@@ -68,7 +89,7 @@ def outbound_media(target: PostTarget) -> list[base.Media]:
     return prepared
 
 
-def outbound_post(target: PostTarget) -> base.OutboundPost:
+def outbound_post(target: PostTarget, tracking: LinkTracking | None = LOOK_UP) -> base.OutboundPost:
     try:
         media = outbound_media(target)
     except ValidationError as error:
@@ -80,7 +101,7 @@ def outbound_post(target: PostTarget) -> base.OutboundPost:
             _("A medium of this post cannot be read any more: attach it again from the media library.")
         ) from error
     return base.OutboundPost(
-        text=outbound_text(target), media=media, idempotency_key=str(target.idempotency_key)
+        text=outbound_text(target, tracking), media=media, idempotency_key=str(target.idempotency_key)
     )
 
 

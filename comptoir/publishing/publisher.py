@@ -2,7 +2,11 @@
 
 Every state change is a conditional UPDATE on the target's current state, so a worker that lost a race (or was
 presumed dead) changes nothing. The attempt row is committed before the network is called, and the remote id
-is stored in the same transaction that marks the target published, the moment the network answers.
+is stored in the same transaction that marks the target published, with the rest of its batch's outcomes.
+
+The loop works in batches so that a burst (thousands of targets due in the same minute) goes out on time: it
+claims targets and starts their attempts up to CLAIM_AHEAD before their time, sends each batch at its due time,
+and writes the outcomes on a thread of its own while the next batches go out.
 """
 
 from __future__ import annotations
@@ -12,29 +16,34 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from comptoir.channels.actions import provider_for, record_channel_failure, record_channel_success
+from comptoir.channels.actions import provider_for, record_channel_failure
+from comptoir.channels.crypto import CredentialsUnreadable
 from comptoir.channels.models import Channel
 from comptoir.providers.base import (
     PermanentError,
+    PermanentReason,
+    Provider,
     ProviderError,
     Published,
     RemotePost,
     RetryableError,
 )
-from comptoir.publishing.models import PostTarget, PublishAttempt
+from comptoir.publishing.models import LinkTracking, PostTarget, PublishAttempt
 from comptoir.publishing.notifications import notify_author
-from comptoir.publishing.outbound import OutboundError, outbound_post, outbound_text
+from comptoir.publishing.outbound import OutboundError, outbound_post, outbound_text, prefetch_attachments
 from comptoir.system.backoff import retry_delay
 
 logger = logging.getLogger(__name__)
@@ -102,15 +111,28 @@ def move(target_id: int, from_states: set[str], to: str, **fields: Any) -> bool:
 # Claiming -------------------------------------------------------------------------------------------------
 
 
-def due_targets(now: datetime) -> QuerySet[PostTarget]:
+def due_targets(now: datetime, horizon: datetime | None = None) -> QuerySet[PostTarget]:
+    """Scheduled targets whose (next) attempt is due by `horizon` (default: now), not yet missed at `now`."""
     return PostTarget.objects.filter(
-        state=State.SCHEDULED, next_attempt_at__lte=now, due_at__gte=now - MISSED_AFTER
+        state=State.SCHEDULED, next_attempt_at__lte=horizon or now, due_at__gte=now - MISSED_AFTER
     ).order_by("next_attempt_at", "id")
 
 
-def claim_due_targets(worker: str, now: datetime, limit: int = 20) -> list[PostTarget]:
-    """Claims up to `limit` due targets for `worker`; two workers never claim the same one."""
-    due = due_targets(now).select_related("channel", "post")
+def claim_due_targets(
+    worker: str,
+    now: datetime,
+    limit: int = 20,
+    horizon: datetime | None = None,
+    channels: dict[int, Channel] | None = None,
+) -> list[PostTarget]:
+    """Claims up to `limit` targets due by `horizon` (default: now) for `worker`; two workers never claim the
+    same one. Claiming ahead of the due time lets the worker send the moment the target is due. `channels`:
+    the channel objects already held, shared with the targets claimed now."""
+    due = (
+        due_targets(now, horizon)
+        .select_related("channel", "post")
+        .prefetch_related(prefetch_attachments("post__"))
+    )
     if connection.features.has_select_for_update_skip_locked:
         # PostgreSQL: rows another worker is claiming are skipped instead of waited for.
         due = due.select_for_update(skip_locked=True, of=("self",))
@@ -130,8 +152,12 @@ def claim_due_targets(worker: str, now: datetime, limit: int = 20) -> list[PostT
                 ).values_list("id", flat=True)
             )
             claimed = [target for target in claimed if target.pk in won]
+    # One object per channel: what the batch learns of a channel (healthy, needs reconnecting) holds for all
+    # of its targets.
+    channels = {} if channels is None else channels
     for target in claimed:
         target.state, target.claimed_by, target.claimed_at = State.CLAIMED, worker, now
+        target.channel = channels.setdefault(target.channel_id, target.channel)
     return claimed
 
 
@@ -148,47 +174,257 @@ def claim_target(target_id: int, worker: str, now: datetime) -> bool:
 # Publishing -----------------------------------------------------------------------------------------------
 
 
-def publish_target(target: PostTarget, worker: str, attempt: PublishAttempt | None = None) -> PostTarget:
-    """Sends a target this worker has claimed, and records what the network said. `attempt` is its ledger
-    row when the caller started the attempts of a whole batch at once (start_attempts)."""
-    if target.state != State.CLAIMED or target.claimed_by != worker:
-        raise TransitionError(f"Target {target.pk} is not claimed by {worker}.")
-    if attempt is None:
-        started: list[PublishAttempt] = []
-        _record(lambda: started.extend(start_attempts([target], worker)))
-        attempt = started[0]
-    try:
-        published = provider_for(target.channel).publish(outbound_post(target))
-    except OutboundError as unprepared:
-        # Our side (a medium missing or impossible to render), not the network's: the channel stays healthy.
-        _record(partial(_fail, target, attempt, Reason.VALIDATION, unprepared.message))
-    except RetryableError as retryable:
-        _record(partial(_retry_later, target, attempt, retryable))
-    except PermanentError as refused:
-        _record(partial(_refused, target, attempt, refused))
-    except ProviderError as unknown:
-        # OutcomeUnknownError, or an untyped failure that says nothing about whether the post went out:
-        # unknown either way, never retried before reading the channel back.
-        _record(partial(_outcome_unknown, target, attempt, unknown.message))
+@dataclass
+class Answer:
+    """What the network said to one call, kept until the batch's outcomes are written together."""
+
+    target: PostTarget
+    request_id: str  # the attempt's, in the ledger
+    published: Published | None = None
+    error: ProviderError | OutboundError | None = None
+    answered_at: datetime = field(default_factory=timezone.now)
+
+
+def publish_target(target: PostTarget, worker: str) -> PostTarget:
+    """Sends a target this worker has claimed, and records what the network said."""
+    [sent] = publish_claimed([target], worker)
+    return sent
+
+
+def publish_claimed(
+    targets: Sequence[PostTarget],
+    worker: str,
+    threads: int = 1,
+    reload: bool = True,
+    providers: dict[tuple[int, str], Provider] | None = None,
+    recorder: BackgroundRecorder | None = None,
+    started: Mapping[int, str] | None = None,
+) -> list[PostTarget]:
+    """Sends targets this worker has claimed, over up to `threads` concurrent calls, and records the answers:
+    the ledger rows are committed before the first call, the outcomes of the batch in one transaction.
+    `reload`: read the targets' new state back (the loop, which only counts them, does not); `providers`: the
+    loop's providers, kept from one batch to the next; `recorder`: the loop's, which writes the outcomes
+    while the next batch goes out; `started`: the request ids of attempts the loop started when it claimed
+    the targets ahead of their time."""
+    for target in targets:
+        if target.state != State.CLAIMED or target.claimed_by != worker:
+            raise TransitionError(f"Target {target.pk} is not claimed by {worker}.")
+    sendable = [target for target in targets if not _fail_if_channel_needs_reconnecting(target, started)]
+    request_ids: dict[int, str] = {}
+    if started:
+        _record(lambda: request_ids.update(_still_claimed(sendable, worker, started)))
+    unstarted = [target for target in sendable if target.pk not in (started or {})]
+    _record(lambda: request_ids.update(start_attempts(unstarted, worker)))
+    batch = [(target, request_ids[target.pk]) for target in sendable if target.pk in request_ids]
+    answers = _send(batch, threads, {} if providers is None else providers)
+    if recorder is not None:
+        recorder.submit(answers)
     else:
-        _record(partial(_published, target, attempt, published))
-    _record(target.refresh_from_db)
-    return target
+        _record(partial(record_answers, answers))
+    if reload:
+        _record(partial(_reload, targets))
+    return list(targets)
+
+
+class BackgroundRecorder:
+    """Writes the batches' outcomes on a thread (and database connection) of its own, in order, while the loop
+    sends the next batches: during a burst the sending is not held back by the database, and the two overlap
+    on two cores. The answers are in memory meanwhile: should the worker die before they are written, its
+    targets are read back from the networks (`unknown`), as for a crash during a call. At most
+    `max_pending` batches wait; a write that failed raises at the next submit or at close."""
+
+    def __init__(self, max_pending: int = 40) -> None:
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="publisher-record")
+        self._pending: deque[Future[None]] = deque()
+        self._max_pending = max_pending
+
+    def submit(self, answers: Sequence[Answer]) -> None:
+        while self._pending and (self._pending[0].done() or len(self._pending) >= self._max_pending):
+            self._pending.popleft().result()
+        self._pending.append(self._thread.submit(_record, partial(record_answers, answers)))
+
+    def wait(self) -> None:
+        while self._pending:
+            self._pending.popleft().result()
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            # A lambda: `connection` must be looked up on the recording thread, whose connection it closes.
+            self._thread.submit(lambda: connection.close()).result()
+            self._thread.shutdown()
+
+
+def _still_claimed(targets: Sequence[PostTarget], worker: str, started: Mapping[int, str]) -> dict[int, str]:
+    """The targets started ahead that this worker still holds: one whose claim was taken back meanwhile (the
+    worker presumed dead, its claims recovered) is not sent."""
+    ahead = [target.pk for target in targets if target.pk in started]
+    # Filtered here rather than in SQL, so that the rows are looked up by id (see _targets_published_sql).
+    rows = PostTarget.objects.filter(pk__in=ahead).values_list("id", "state", "claimed_by")
+    held = {target_id for target_id, state, holder in rows if state == State.CLAIMED and holder == worker}
+    for target_id in set(ahead) - held:
+        logger.warning("Target %s was no longer claimed by %s: not sent.", target_id, worker)
+    return {target_id: started[target_id] for target_id in held}
+
+
+def _fail_if_channel_needs_reconnecting(target: PostTarget, started: Mapping[int, str] | None) -> bool:
+    """A channel whose authorisation was revoked would only refuse again: the author is told at once, and the
+    network is not called."""
+    if target.channel.status != Channel.Status.RECONNECT:
+        return False
+    message = _("The channel “%(channel)s” needs reconnecting: reconnect it, then reschedule this post.") % {
+        "channel": target.channel.name
+    }
+    _record(partial(_fail, target, (started or {}).get(target.pk), Reason.AUTH_REVOKED, message))
+    return True
+
+
+def _send(
+    batch: list[tuple[PostTarget, str]], threads: int, providers: dict[tuple[int, str], Provider]
+) -> list[Answer]:
+    """A channel's targets go out one after the other, on one thread (and one provider); channels are spread
+    over the threads, so one slow network does not hold back the others."""
+    by_channel: dict[int, list[tuple[PostTarget, str]]] = {}
+    for target, request_id in batch:
+        by_channel.setdefault(target.channel_id, []).append((target, request_id))
+    trackings = _link_tracking([target for target, _request_id in batch])
+    groups = list(by_channel.values())
+    if threads <= 1 or len(groups) == 1:
+        return [
+            answer for group in groups for answer in _send_group(group, trackings, providers, close=False)
+        ]
+    shares = [groups[start::threads] for start in range(threads) if groups[start::threads]]
+
+    def send_share(share: list[list[tuple[PostTarget, str]]]) -> list[Answer]:
+        return [answer for group in share for answer in _send_group(group, trackings, providers, close=True)]
+
+    return [answer for answers in _sending_pool(threads).map(send_share, shares) for answer in answers]
+
+
+_pools: dict[int, ThreadPoolExecutor] = {}
+
+
+def _sending_pool(threads: int) -> ThreadPoolExecutor:
+    """One pool per process and size, kept between batches: starting threads for every batch costs more than
+    a fast network's answers."""
+    if threads not in _pools:
+        _pools[threads] = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="publisher")
+    return _pools[threads]
+
+
+def _provider(channel: Channel, providers: dict[tuple[int, str], Provider]) -> Provider:
+    """The channel's provider, made once per loop and credentials: decrypting them for every batch would cost
+    more than a fast network's answer. New credentials (a renewed token) make a new provider."""
+    key = (channel.pk, channel.credentials_encrypted)
+    if key not in providers:
+        providers[key] = provider_for(channel)
+    return providers[key]
+
+
+def _link_tracking(targets: Sequence[PostTarget]) -> dict[int, LinkTracking | None]:
+    workspaces = {target.post.workspace_id for target in targets}
+    found = {
+        tracking.workspace_id: tracking
+        for tracking in LinkTracking.objects.filter(workspace_id__in=workspaces)
+    }
+    return {workspace: found.get(workspace) for workspace in workspaces}
+
+
+def _send_group(
+    group: list[tuple[PostTarget, str]],
+    trackings: dict[int, LinkTracking | None],
+    providers: dict[tuple[int, str], Provider],
+    close: bool,
+) -> list[Answer]:
+    channel = group[0][0].channel
+    try:
+        provider = _provider(channel, providers)
+    except CredentialsUnreadable:
+        refused = PermanentError(
+            _("The channel's credentials cannot be read any more: reconnect it."),
+            reason=PermanentReason.AUTH_REVOKED,
+        )
+        return [Answer(target, request_id, error=refused) for target, request_id in group]
+    answers = []
+    try:
+        for target, request_id in group:
+            try:
+                outbound = outbound_post(target, trackings[target.post.workspace_id])
+                answers.append(Answer(target, request_id, published=provider.publish(outbound)))
+            except (ProviderError, OutboundError) as error:
+                answers.append(Answer(target, request_id, error=error))
+    finally:
+        if close:
+            # Reading media may have opened this thread's own connection: closed, not left to the pool's thread.
+            connection.close()
+    return answers
+
+
+# A batch's ledger rows and outcomes are written with one statement per table, the rows as a VALUES list:
+# building model instances (bulk_create) or a statement per row (executemany) costs more than a fast network's
+# answer, on PostgreSQL above all. A VALUES list's columns are column1, column2… on SQLite and PostgreSQL alike.
+# Only constants are interpolated (table names, states, placeholders).
+_ATTEMPTS = PublishAttempt._meta.db_table
+_TARGETS = PostTarget._meta.db_table
+
+
+def _values(rows: int, width: int) -> str:
+    row = "(" + ", ".join(["%s"] * width) + ")"
+    return ", ".join([row] * rows)
+
+
+def _start_attempts_sql(rows: int) -> str:
+    # Only for targets still claimed by this worker: one whose claim was taken back meanwhile (a worker presumed
+    # dead, a release) gets no ledger row and is not sent. `|| ''`: see _targets_published_sql.
+    return (
+        f"INSERT INTO {_ATTEMPTS} (target_id, started_at, worker, request_id, outcome, remote_id, error, "  # noqa: S608
+        f"response_summary) SELECT v.column1, v.column2, v.column3, v.column4, '{PublishAttempt.Outcome.PENDING}', "
+        f"'', '', '' FROM (VALUES {_values(rows, 4)}) AS v JOIN {_TARGETS} ON {_TARGETS}.id = v.column1 "
+        f"WHERE {_TARGETS}.state || '' = '{State.CLAIMED}' AND {_TARGETS}.claimed_by = v.column3 "
+        "RETURNING target_id, request_id"
+    )
+
+
+def _attempts_published_sql(rows: int) -> str:
+    return (
+        f"UPDATE {_ATTEMPTS} SET outcome = '{PublishAttempt.Outcome.PUBLISHED}', finished_at = v.column2, "  # noqa: S608
+        f"remote_id = v.column3, response_summary = v.column4 FROM (VALUES {_values(rows, 4)}) AS v "
+        f"WHERE {_ATTEMPTS}.request_id = v.column1"
+    )
+
+
+def _targets_published_sql(rows: int) -> str:
+    # Conditional on the state, like move(): a target settled meanwhile by another worker is left as it is.
+    # `state || ''` keeps planners off the (state, next_attempt_at) index: with statistics from before a burst
+    # of posts, PostgreSQL would otherwise read every claimed row for each batch instead of the batch's by id.
+    return (
+        f"UPDATE {_TARGETS} SET state = '{State.PUBLISHED}', remote_id = v.column2, remote_url = v.column3, "  # noqa: S608
+        "published_at = v.column4, updated_at = %s, failure_reason = '', last_error = '', "
+        f"attempts = (SELECT COUNT(*) FROM {_ATTEMPTS} WHERE {_ATTEMPTS}.target_id = {_TARGETS}.id) "
+        f"FROM (VALUES {_values(rows, 4)}) AS v "
+        f"WHERE {_TARGETS}.id = v.column1 AND {_TARGETS}.state || '' IN ('{State.CLAIMED}', '{State.UNKNOWN}')"
+    )
 
 
 @transaction.atomic
-def start_attempts(targets: Sequence[PostTarget], worker: str) -> list[PublishAttempt]:
+def start_attempts(targets: Sequence[PostTarget], worker: str) -> dict[int, str]:
     """The ledger rows are committed before the network is called, so a crash mid-call leaves a trace; a
-    batch of targets takes one INSERT and one UPDATE."""
-    now = timezone.now()
-    attempts = PublishAttempt.objects.bulk_create(
-        PublishAttempt(target=target, started_at=now, worker=worker, request_id=uuid.uuid4().hex)
-        for target in targets
-    )
-    PostTarget.objects.filter(pk__in=[target.pk for target in targets]).update(attempts=F("attempts") + 1)
+    batch of targets takes one INSERT. Returns the request id (unique, by which the outcome is written) of each
+    target still claimed by `worker`, by target id. The target's attempt count is written with the outcome."""
+    if not targets:
+        return {}
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    values = [value for target in targets for value in (target.pk, now, worker, uuid.uuid4().hex)]
+    with connection.cursor() as cursor:
+        cursor.execute(_start_attempts_sql(len(targets)), values)
+        started: dict[int, str] = dict(cursor.fetchall())
     for target in targets:
-        target.attempts += 1
-    return attempts
+        if target.pk in started:
+            target.attempts += 1
+        else:
+            logger.warning("Target %s was no longer claimed by %s: not sent.", target.pk, worker)
+    return started
 
 
 def _record(write: Callable[[], None]) -> None:
@@ -206,51 +442,113 @@ def _record(write: Callable[[], None]) -> None:
             time.sleep(POLL_INTERVAL)
 
 
-def _finish(attempt: PublishAttempt, outcome: str, **fields: Any) -> None:
-    PublishAttempt.objects.filter(pk=attempt.pk).update(outcome=outcome, finished_at=timezone.now(), **fields)
+def _reload(targets: Sequence[PostTarget]) -> None:
+    fresh = PostTarget.objects.in_bulk([target.pk for target in targets])
+    for target in targets:
+        if target.pk in fresh:  # its post may have been deleted meanwhile
+            for name in RELOADED_FIELDS:
+                setattr(target, name, getattr(fresh[target.pk], name))
+
+
+# What recording an outcome may change on a target.
+RELOADED_FIELDS = (
+    "state",
+    "attempts",
+    "remote_id",
+    "remote_url",
+    "published_at",
+    "next_attempt_at",
+    "claimed_by",
+    "claimed_at",
+    "failure_reason",
+    "last_error",
+    "updated_at",
+)
+
+
+def record_answers(answers: Sequence[Answer]) -> None:
+    """The accepted posts of a batch are written together (two statements, whatever the batch's size); the
+    rarer refusals and errors one by one, each with its own rule."""
+    _record_published([answer for answer in answers if answer.published is not None])
+    for answer in answers:
+        error = answer.error
+        if isinstance(error, OutboundError):
+            # Our side (a medium missing or impossible to render), not the network's: the channel stays healthy.
+            _fail(answer.target, answer.request_id, Reason.VALIDATION, error.message)
+        elif isinstance(error, RetryableError):
+            _retry_later(answer.target, answer.request_id, error)
+        elif isinstance(error, PermanentError):
+            _refused(answer.target, answer.request_id, error)
+        elif error is not None:
+            # OutcomeUnknownError, or an untyped failure that says nothing about whether the post went out:
+            # unknown either way, never retried before reading the channel back.
+            _outcome_unknown(answer.target, answer.request_id, error.message)
 
 
 @transaction.atomic
-def _published(target: PostTarget, attempt: PublishAttempt, published: Published) -> None:
-    channel = target.channel
-    if not (
-        channel.status == Channel.Status.ACTIVE
-        and channel.last_success_at is not None
-        and channel.last_success_at > timezone.now() - HEALTH_WRITE_INTERVAL
-    ):
-        record_channel_success(channel)
-    summary = _("Accepted as %(id)s") % {"id": published.remote_id}
-    _finish(
-        attempt,
-        PublishAttempt.Outcome.PUBLISHED,
-        remote_id=published.remote_id[:255],
-        response_summary=summary,
-    )
-    # The network's answer settles it, even if a slow call was meanwhile presumed dead and made `unknown`.
-    move(
-        target.pk,
-        {State.CLAIMED, State.UNKNOWN},
-        State.PUBLISHED,
-        remote_id=published.remote_id[:255],
-        remote_url=published.url[:500],
-        published_at=published.published_at or timezone.now(),
-        failure_reason="",
-        last_error="",
+def _record_published(answers: Sequence[Answer]) -> None:
+    if not answers:
+        return
+    for state in (State.CLAIMED, State.UNKNOWN):
+        if State.PUBLISHED not in TRANSITIONS[state]:
+            raise TransitionError(f"A target cannot go from {state} to published.")
+    adapt = connection.ops.adapt_datetimefield_value
+    now = timezone.now()
+    accepted_as = _("Accepted as %(id)s")
+    attempt_values: list[Any] = []
+    target_values: list[Any] = [adapt(now)]
+    for answer in answers:
+        published = answer.published
+        assert published is not None
+        remote_id = published.remote_id[:255]
+        answered_at = adapt(answer.answered_at)
+        published_at = answered_at if published.published_at is None else adapt(published.published_at)
+        summary = (accepted_as % {"id": published.remote_id})[:500]
+        attempt_values += [answer.request_id, answered_at, remote_id, summary]
+        # The network's answer settles it, even if a slow call was meanwhile presumed dead and made `unknown`.
+        target_values += [answer.target.pk, remote_id, published.url[:500], published_at]
+    with connection.cursor() as cursor:
+        cursor.execute(_attempts_published_sql(len(answers)), attempt_values)
+        cursor.execute(_targets_published_sql(len(answers)), target_values)
+    _note_channels_healthy({answer.target.channel for answer in answers}, now)
+
+
+def _note_channels_healthy(channels: set[Channel], now: datetime) -> None:
+    """A healthy channel's last success is written at most once a minute during a burst of posts on it."""
+    stale = [
+        channel.pk
+        for channel in channels
+        if not (
+            channel.status == Channel.Status.ACTIVE
+            and channel.last_success_at is not None
+            and channel.last_success_at > now - HEALTH_WRITE_INTERVAL
+        )
+    ]
+    if stale:
+        Channel.objects.filter(pk__in=stale).update(status=Channel.Status.ACTIVE, last_success_at=now)
+        for channel in channels:
+            if channel.pk in stale:
+                channel.status, channel.last_success_at = Channel.Status.ACTIVE, now
+
+
+def _finish(request_id: str, outcome: str, **fields: Any) -> None:
+    PublishAttempt.objects.filter(request_id=request_id).update(
+        outcome=outcome, finished_at=timezone.now(), **fields
     )
 
 
-def _retry_later(target: PostTarget, attempt: PublishAttempt, error: RetryableError) -> None:
+def _retry_later(target: PostTarget, request_id: str, error: RetryableError) -> None:
     reason = Reason.RATE_LIMITED if error.status == 429 or error.retry_after is not None else Reason.NETWORK
     if target.attempts >= MAX_ATTEMPTS:
         message = _("Gave up after %(count)s attempts: %(error)s") % {
             "count": target.attempts,
             "error": error.message,
         }
-        _fail(target, attempt, reason, message)
+        _fail(target, request_id, reason, message)
         return
     next_attempt = timezone.now() + retry_delay(target.attempts, error.retry_after, BACKOFF_BASE, BACKOFF_CAP)
     with transaction.atomic():
-        _finish(attempt, PublishAttempt.Outcome.RETRY, error=error.message[:500])
+        _finish(request_id, PublishAttempt.Outcome.RETRY, error=error.message[:500])
         move(
             target.pk,
             {State.CLAIMED},
@@ -259,33 +557,47 @@ def _retry_later(target: PostTarget, attempt: PublishAttempt, error: RetryableEr
             claimed_by="",
             claimed_at=None,
             last_error=error.message[:500],
+            attempts=target.attempts,
         )
 
 
-def _refused(target: PostTarget, attempt: PublishAttempt, error: PermanentError) -> None:
-    _fail(target, attempt, Reason(error.reason.value), error.message)
+def _refused(target: PostTarget, request_id: str, error: PermanentError) -> None:
+    _fail(target, request_id, Reason(error.reason.value), error.message)
     record_channel_failure(target.channel, error)
+    if error.reason is PermanentReason.AUTH_REVOKED:
+        # The batch's channel object is shared by its other targets, claimed ahead: they are not sent.
+        target.channel.status = Channel.Status.RECONNECT
 
 
-def _fail(target: PostTarget, attempt: PublishAttempt, reason: str, message: str) -> None:
+def _fail(target: PostTarget, request_id: str | None, reason: str, message: str) -> None:
+    """`request_id` is None when the network was not called at all."""
     with transaction.atomic():
-        _finish(attempt, PublishAttempt.Outcome.FAILED, error=message[:500])
+        counted = {}
+        if request_id is not None:
+            _finish(request_id, PublishAttempt.Outcome.FAILED, error=message[:500])
+            counted = {"attempts": target.attempts}
         moved = move(
-            target.pk, {State.CLAIMED}, State.FAILED, failure_reason=reason, last_error=message[:500]
+            target.pk,
+            {State.CLAIMED},
+            State.FAILED,
+            failure_reason=reason,
+            last_error=message[:500],
+            **counted,
         )
         if moved:
             transaction.on_commit(lambda: notify_author(target.pk))
 
 
 @transaction.atomic
-def _outcome_unknown(target: PostTarget, attempt: PublishAttempt, message: str) -> None:
-    _finish(attempt, PublishAttempt.Outcome.UNKNOWN, error=message[:500])
+def _outcome_unknown(target: PostTarget, request_id: str, message: str) -> None:
+    _finish(request_id, PublishAttempt.Outcome.UNKNOWN, error=message[:500])
     move(
         target.pk,
         {State.CLAIMED},
         State.UNKNOWN,
         failure_reason=Reason.UNKNOWN_OUTCOME,
         last_error=message[:500],
+        attempts=target.attempts,
     )
 
 
@@ -293,22 +605,29 @@ def _outcome_unknown(target: PostTarget, attempt: PublishAttempt, message: str) 
 
 
 def recover_stuck_claims(now: datetime) -> int:
-    """Claims whose worker died mid-call become `unknown`: the post may be out, so only reading back decides."""
+    """Claims whose worker died mid-call become `unknown`: the post may be out, so only reading back decides.
+    A claim without an attempt (its worker stopped between the claim and the ledger row) goes back to the
+    schedule. Either way a worker that comes back finds its claim gone and does not send (_still_claimed,
+    start_attempts)."""
     message = _("The worker stopped before the network answered.")
     recovered = 0
     stuck = PostTarget.objects.filter(state=State.CLAIMED, claimed_at__lt=now - STUCK_AFTER)
     for target_id in stuck.values_list("id", flat=True):
         with transaction.atomic():
-            if move(
+            pending = PublishAttempt.objects.filter(
+                target_id=target_id, outcome=PublishAttempt.Outcome.PENDING
+            )
+            if not pending.exists():
+                recovered += move(target_id, {State.CLAIMED}, State.SCHEDULED, claimed_by="", claimed_at=None)
+            elif move(
                 target_id,
                 {State.CLAIMED},
                 State.UNKNOWN,
                 failure_reason=Reason.UNKNOWN_OUTCOME,
                 last_error=message,
+                attempts=PublishAttempt.objects.filter(target_id=target_id).count(),
             ):
-                PublishAttempt.objects.filter(
-                    target_id=target_id, outcome=PublishAttempt.Outcome.PENDING
-                ).update(outcome=PublishAttempt.Outcome.UNKNOWN, finished_at=now, error=message)
+                pending.update(outcome=PublishAttempt.Outcome.UNKNOWN, finished_at=now, error=message)
                 recovered += 1
     return recovered
 
@@ -411,25 +730,7 @@ def send_due_targets(worker: str, now: datetime, limit: int = 20, threads: int =
     """Claims what is due and sends it, over `threads` concurrent calls: the time goes into waiting for
     networks, and one slow network must not hold back every other channel's posts."""
     claimed = claim_due_targets(worker, now, limit)
-    if not claimed:
-        return []
-    attempts: list[PublishAttempt] = []
-    _record(lambda: attempts.extend(start_attempts(claimed, worker)))
-    batch = list(zip(claimed, attempts, strict=True))
-    if threads <= 1 or len(batch) == 1:
-        return [publish_target(target, worker, attempt) for target, attempt in batch]
-    shares = [batch[start::threads] for start in range(threads)]
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="publisher") as pool:
-        sent = pool.map(lambda share: _publish_share(share, worker), [share for share in shares if share])
-    return [target for share in sent for target in share]
-
-
-def _publish_share(batch: list[tuple[PostTarget, PublishAttempt]], worker: str) -> list[PostTarget]:
-    try:
-        return [publish_target(target, worker, attempt) for target, attempt in batch]
-    finally:
-        # Each thread had a connection of its own; the pool's threads end with this batch.
-        connection.close()
+    return publish_claimed(claimed, worker, threads) if claimed else []
 
 
 def run_publisher(worker: str, now: datetime, limit: int = 20) -> list[PostTarget]:
@@ -440,34 +741,128 @@ def run_publisher(worker: str, now: datetime, limit: int = 20) -> list[PostTarge
 
 # Tidying reads channels back: once every few seconds is enough, sending what is due is checked every second.
 TIDY_INTERVAL = 15.0
+# The loop claims (and loads) targets due within this window ahead of time, and sends each the moment it is
+# due: a burst of thousands of targets due at the same minute goes out within a second or two, instead of
+# queueing behind its own claims. A post cannot be edited or unscheduled during these last seconds.
+CLAIM_AHEAD = timedelta(seconds=10)
+# Targets per claim and per sending batch (one ledger INSERT before the calls, one outcome transaction after).
+SEND_BATCH = 250
+# At most this many targets held claimed ahead by one worker; other workers claim the rest.
+HOLD_LIMIT = 20_000
 
 
-def run_publisher_loop(worker: str, seconds: float, limit: int = 100, threads: int = SEND_THREADS) -> int:
-    """Passes until `seconds` have gone by or nothing more comes due before then, pausing POLL_INTERVAL
-    whenever nothing was sent; returns how many targets it sent (`seconds` = 0: a single pass). Returning
-    early frees the consumer's thread and lets a worker stop at once when idle. A database error (restart,
-    failover) ends the pass, not the loop: the next query reconnects, and a target claimed just before the
-    error is recovered by the stuck-claim rule."""
+def run_publisher_loop(
+    worker: str,
+    seconds: float,
+    limit: int = SEND_BATCH,
+    threads: int = SEND_THREADS,
+    record_in_background: bool = True,
+) -> int:
+    """Passes until `seconds` have gone by or nothing more comes due before then, sleeping until the next
+    target held is due (at most POLL_INTERVAL); returns how many targets it sent (`seconds` = 0: a single pass,
+    nothing claimed ahead). Returning early frees the consumer's thread and lets a worker stop at once when
+    idle. A database error (restart, failover) ends the pass, not the loop: the next query reconnects, and a
+    target claimed just before the error is recovered by the stuck-claim rule. `record_in_background`: off
+    where the caller's transaction must see every write (Huey's immediate mode in tests)."""
     deadline = time.monotonic() + seconds
     next_tidy = 0.0
     sent = 0
-    while True:
-        done: list[PostTarget] = []
-        upcoming = True
+    held: list[PostTarget] = []  # claimed ahead, not yet sent, in due order
+    started: dict[int, str] = {}  # their attempts' request ids
+    # Kept for the loop: what a batch learns of a channel (healthy, needs reconnecting) holds for the next.
+    channels: dict[int, Channel] = {}
+    providers: dict[tuple[int, str], Provider] = {}
+    recorder = BackgroundRecorder() if record_in_background else None
+    try:
+        while True:
+            sent_now: list[PostTarget] = []
+            upcoming = True
+            try:
+                if time.monotonic() >= next_tidy:
+                    tidy_targets(timezone.now())
+                    next_tidy = time.monotonic() + TIDY_INTERVAL
+                ahead = timedelta(
+                    seconds=max(0.0, min(CLAIM_AHEAD.total_seconds(), deadline - time.monotonic()))
+                )
+                _claim_ahead(worker, held, started, limit, ahead, channels)
+                now = timezone.now()
+                due = [target for target in held[:limit] if _attempt_time(target) <= now]
+                if due:
+                    del held[: len(due)]
+                    begun = {target.pk: started.pop(target.pk) for target in due if target.pk in started}
+                    sent_now = publish_claimed(
+                        due,
+                        worker,
+                        threads,
+                        reload=False,
+                        providers=providers,
+                        recorder=recorder,
+                        started=begun,
+                    )
+                elif not held:
+                    left = timedelta(seconds=max(0.0, deadline - time.monotonic()))
+                    upcoming = due_targets(timezone.now() + left).exists()
+            except DATABASE_ERRORS as error:
+                logger.warning("The database is unavailable (%s); the publisher carries on.", error)
+                connection.close()
+            sent += len(sent_now)
+            remaining = deadline - time.monotonic()
+            if not held and (remaining <= 0 or not upcoming):
+                return sent
+            if not sent_now:
+                wait = POLL_INTERVAL
+                if held:
+                    wait = (_attempt_time(held[0]) - timezone.now()).total_seconds()
+                elif remaining > 0:
+                    wait = min(wait, remaining)
+                time.sleep(min(POLL_INTERVAL, max(0.0, wait)))
+    finally:
         try:
-            if time.monotonic() >= next_tidy:
-                tidy_targets(timezone.now())
-                next_tidy = time.monotonic() + TIDY_INTERVAL
-            done = send_due_targets(worker, timezone.now(), limit, threads)
-            if not done:
-                left = timedelta(seconds=max(0.0, deadline - time.monotonic()))
-                upcoming = due_targets(timezone.now() + left).exists()
-        except DATABASE_ERRORS as error:
-            logger.warning("The database is unavailable (%s); the publisher carries on.", error)
-            connection.close()
-        sent += len(done)
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or not upcoming:
-            return sent
-        if not done:
-            time.sleep(min(POLL_INTERVAL, remaining))
+            if recorder is not None:
+                recorder.close()
+        finally:
+            # Stopped with targets claimed ahead (none of them sent): they go back to the schedule at once
+            # rather than waiting for the stuck-claim rule and a read-back.
+            if held:
+                _release(held, worker)
+
+
+def _attempt_time(target: PostTarget) -> datetime:
+    return target.next_attempt_at or target.due_at or timezone.now()
+
+
+def _claim_ahead(
+    worker: str,
+    held: list[PostTarget],
+    started: dict[int, str],
+    limit: int,
+    ahead: timedelta,
+    channels: dict[int, Channel],
+) -> None:
+    """Claims, batch after batch, what comes due within `ahead`, into `held` (kept in due order) with their
+    attempts started (`started`: request id by target id) — until a target held is due (time to send),
+    nothing is left to claim, or the worker holds HOLD_LIMIT. At the due time only the calls remain."""
+    while len(held) < HOLD_LIMIT:
+        now = timezone.now()
+        if held and _attempt_time(held[0]) <= now:
+            break
+        batch = claim_due_targets(worker, now, limit, horizon=now + ahead, channels=channels)
+        held[:] = sorted(held + batch, key=_attempt_time)
+        _record(lambda: started.update(start_attempts(batch, worker)))  # noqa: B023 - called at once
+        if len(batch) < limit:
+            break
+
+
+def _release(held: Sequence[PostTarget], worker: str) -> None:
+    """Back to the schedule, with their ledger rows removed: this worker knows they were never sent."""
+    ids = [target.pk for target in held]
+    try:
+        with transaction.atomic():
+            PublishAttempt.objects.filter(
+                target_id__in=ids, worker=worker, outcome=PublishAttempt.Outcome.PENDING
+            ).delete()
+            PostTarget.objects.filter(pk__in=ids, state=State.CLAIMED, claimed_by=worker).update(
+                state=State.SCHEDULED, claimed_by="", claimed_at=None, updated_at=timezone.now()
+            )
+    except DATABASE_ERRORS:
+        logger.warning("Could not release %s targets claimed ahead; the stuck-claim rule will.", len(held))

@@ -1,5 +1,5 @@
 """The publisher benchmark (bench/publisher.py) at a tiny size: real worker processes send every target
-exactly once to the loopback network."""
+exactly once, to the in-process journal network and to the loopback HTTP network."""
 
 from __future__ import annotations
 
@@ -23,8 +23,9 @@ def load_bench() -> ModuleType:
 
 
 @pytest.mark.slow
-def test_tiny_benchmark_sends_everything_once() -> None:
+@pytest.mark.parametrize("network", ["journal", "http"])
+def test_tiny_benchmark_sends_everything_once(network: str) -> None:
     bench = load_bench()
-    result = bench.run("sqlite", workers=2, targets=40, channels=4, postgres_url="")
+    result = bench.run("sqlite", workers=2, targets=40, channels=4, postgres_url="", network=network)
     assert (result.targets, result.duplicates, result.lost) == (40, 0, 0)
     assert result.p95 >= result.p50 >= 0
