@@ -49,6 +49,7 @@ from comptoir.providers.http import (
     BlockedAddressError,
     allow_private_from,
     is_public_address,
+    retry_after_seconds,
 )
 from comptoir.providers.networks import CAPABILITIES
 
@@ -186,6 +187,9 @@ def _checked(response: T, *, idempotent: bool = True) -> T:
     message = f"Matrix homeserver refused the request ({errcode or status}): {response.message}"
     if errcode == "M_LIMIT_EXCEEDED" or status == 429:
         retry_after = response.retry_after_ms / 1000 if response.retry_after_ms else None
+        if retry_after is None and response.transport_response is not None:
+            # Since Matrix 1.10 servers say it in the Retry-After header; retry_after_ms is deprecated.
+            retry_after = retry_after_seconds(response.transport_response.headers.get("Retry-After"))
         raise RetryableError(message, retry_after=retry_after, status=status, code=errcode)
     if errcode in PERMANENT_ERRCODES:
         raise PermanentError(message, reason=PERMANENT_ERRCODES[errcode], status=status, code=errcode)
