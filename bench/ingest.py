@@ -253,6 +253,8 @@ def run(
 
         for language in ("fr", "en"):
             nlp.classify(["warm up"], lang=language)
+        # Language detection loads its own models on first use (about 0.7 s).
+        nlp.classify(["Bonjour à toutes et à tous", "Hello everyone out there"], languages=["fr", "en"])
         # The rules engine is imported on first use by the sync (it pulls scikit-learn in, about 2 s): a worker
         # pays that once in its life, not per batch, so it stays outside the timing too.
         import comptoir.moderation.engine  # noqa: F401

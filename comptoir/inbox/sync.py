@@ -11,15 +11,17 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, connections, router, transaction
-from django.db.models import Model, Q
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from comptoir.channels.actions import provider_for, record_channel_failure, record_channel_success
 from comptoir.channels.models import Channel
 from comptoir.inbox.models import Contact, Conversation, Message, SyncState
+from comptoir.inbox.rows import insert_rows, update_rows
 from comptoir.inbox.sla import Clock
 from comptoir.providers.base import Author, InboxItem, InboxKind, InboxPage, ProviderError
 from comptoir.workspaces.models import Workspace
@@ -127,7 +129,8 @@ def store_page(channel: Channel, page: InboxPage) -> list[int]:
 
 def store_items(channel: Channel, items: Sequence[InboxItem], clock: Clock | None) -> list[int]:
     """The bulk form of `store_item` over a page, with the same outcome as storing the items one by one in
-    order: about ten queries per page instead of five or six per item (what made the sync slow)."""
+    order: a few queries per page instead of five or six per item, and plain rows instead of model instances
+    (building and compiling those cost more than the database's own work)."""
     # An id given twice in a page is stored once, from its first occurrence, as the loop would.
     firsts: dict[str, InboxItem] = {}
     for item in items:
@@ -137,25 +140,29 @@ def store_items(channel: Channel, items: Sequence[InboxItem], clock: Clock | Non
     if not new_items:
         return []
     clock = clock or Clock.of(channel.workspace)
-    contacts, new_contacts = page_contacts(channel, new_items)
-    conversations, new_conversations = page_conversations(channel, new_items, contacts)
-    changed_contacts: dict[int, set[str]] = {}
+    contacts = page_contacts(channel, new_items)
+    conversations = page_conversations(channel, new_items, contacts)
+    changed_contacts: set[int] = set()
     changed_conversations: dict[int, set[str]] = defaultdict(set)
-    messages = []
     for item, conversation in zip(new_items, conversations, strict=True):
         contact = contacts[item.author.external_id]
         if update_contact(contact, item.author, item) and contact.pk is not None:
-            changed_contacts[contact.pk] = set(CONTACT_FIELDS)
+            changed_contacts.add(contact.pk)
         fields = update_conversation(conversation, item, clock)
         if conversation.pk is not None:
             changed_conversations[conversation.pk] |= fields
-        messages.append(new_message(channel, item, conversation, contact))
-    Contact.objects.bulk_create(new_contacts)
-    Conversation.objects.bulk_create(new_conversations)
-    Message.objects.bulk_create(messages)
-    save_changed(list(contacts.values()), changed_contacts)
-    save_changed(conversations, changed_conversations)
-    return [message.pk for message in messages]
+    insert_contacts(channel, [contact for contact in contacts.values() if contact.pk is None])
+    # A conversation comes once per message of the page: inserted or written back once.
+    unique = list({id(conversation): conversation for conversation in conversations}.values())
+    insert_conversations(channel, [conversation for conversation in unique if conversation.pk is None])
+    created_ids = insert_messages(channel, new_items, conversations, contacts)
+    update_rows(
+        Contact,
+        CONTACT_FIELDS,
+        [(contact.pk, contact.values()) for contact in contacts.values() if contact.pk in changed_contacts],
+    )
+    save_changed_conversations(unique, changed_conversations)
+    return created_ids
 
 
 def stored_external_ids(channel: Channel, external_ids: list[str]) -> set[str]:
@@ -167,42 +174,80 @@ def stored_external_ids(channel: Channel, external_ids: list[str]) -> set[str]:
 
 
 CONTACT_FIELDS = ["handle", "display_name", "avatar_url", "profile_url", "first_seen", "last_seen"]
+# What a new inbound message may change on its conversation (see `update_conversation`).
+CLOCK_FIELDS = [
+    "status",
+    "last_message_at",
+    "last_inbound_at",
+    "opened_at",
+    "first_response_due_at",
+    "resolution_due_at",
+    "resolved_at",
+]
 
 
-def save_changed(rows: Sequence[Contact] | Sequence[Conversation], changed: dict[int, set[str]]) -> None:
-    """Writes back the stored rows the page changed: only the fields each changed, as `save(update_fields=…)`
-    would, grouped so that one prepared UPDATE serves every row of a group."""
-    groups: dict[frozenset[str], list[tuple[int, dict[str, Any]]]] = defaultdict(list)
-    # A conversation comes once per message of the page: written once.
-    for row in {row.pk: row for row in rows}.values():
-        if row.pk in changed:
-            fields = frozenset(changed[row.pk])
-            groups[fields].append((row.pk, {name: getattr(row, name) for name in fields}))
-    model = type(rows[0]) if rows else Contact
-    for fields, group in groups.items():
-        update_rows(model, sorted(fields), group)
+@dataclass(slots=True)
+class ContactRow:
+    """A contact of the page as plain values; `pk` is None until it is inserted."""
+
+    pk: int | None
+    external_id: str
+    handle: str
+    display_name: str
+    avatar_url: str
+    profile_url: str
+    first_seen: datetime
+    last_seen: datetime
+
+    def values(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in CONTACT_FIELDS}
 
 
-def page_contacts(channel: Channel, items: Sequence[InboxItem]) -> tuple[dict[str, Contact], list[Contact]]:
+@dataclass(slots=True)
+class ConversationRow:
+    """A conversation of the page as its clocks; a new one (`pk` None until inserted) keeps the item that opens
+    it and its author, which give its kind, subject and contact."""
+
+    pk: int | None
+    external_thread_id: str
+    status: str
+    last_message_at: datetime
+    last_inbound_at: datetime | None = None
+    opened_at: datetime | None = None
+    first_response_due_at: datetime | None = None
+    resolution_due_at: datetime | None = None
+    resolved_at: datetime | None = None
+    opening: InboxItem | None = None
+    contact: ContactRow | None = None
+
+    def values(self, fields: Sequence[str] = CLOCK_FIELDS) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in fields}
+
+
+def page_contacts(channel: Channel, items: Sequence[InboxItem]) -> dict[str, ContactRow]:
     """The page's authors by external id, read in one query; those we do not know yet are built (not saved)
     from their first item, like get_or_create's defaults."""
-    authors = {item.author.external_id: item for item in reversed(items)}
-    contacts = {
-        contact.external_id: contact
-        for contact in Contact.objects.filter(channel=channel, external_id__in=list(authors))
-    }
-    new_contacts = []
-    for external_id, item in reversed(authors.items()):
+    firsts: dict[str, InboxItem] = {}
+    for item in items:
+        firsts.setdefault(item.author.external_id, item)
+    names = ["external_id", "pk", *CONTACT_FIELDS]
+    stored = Contact.objects.filter(channel=channel, external_id__in=list(firsts)).values_list(*names)
+    contacts = {row[0]: ContactRow(**dict(zip(names, row, strict=True))) for row in stored}
+    for external_id, item in firsts.items():
         if external_id not in contacts:
-            contact = new_contact(channel, item.author, item)
-            contacts[external_id] = contact
-            new_contacts.append(contact)
-    return contacts, new_contacts
+            contacts[external_id] = ContactRow(
+                None,
+                external_id,
+                **author_profile(item.author),
+                first_seen=item.created_at,
+                last_seen=item.created_at,
+            )
+    return contacts
 
 
 def page_conversations(
-    channel: Channel, items: Sequence[InboxItem], contacts: dict[str, Contact]
-) -> tuple[list[Conversation], list[Conversation]]:
+    channel: Channel, items: Sequence[InboxItem], contacts: dict[str, ContactRow]
+) -> list[ConversationRow]:
     """Each new item's conversation, as `conversation_for` would find it with the items before it stored: its
     parent's (stored earlier, or earlier in the page), else its thread's, read or built (not saved)."""
     parent_ids = {item.parent_id for item in items if item.parent_id}
@@ -214,14 +259,15 @@ def page_conversations(
         else []
     )
     keys = {thread_key(item) for item in items}
+    # The clocks `update_conversation` reads; those it only sets are not converted for nothing.
+    names = ["pk", "external_thread_id", "status", "last_message_at", "last_inbound_at", "opened_at"]
     known = Conversation.objects.filter(
         Q(external_thread_id__in=list(keys)) | Q(pk__in=set(parents.values())), channel=channel
-    )
-    by_key = {conversation.external_thread_id: conversation for conversation in known}
+    ).values_list(*names)
+    by_key = {row[1]: ConversationRow(**dict(zip(names, row, strict=True))) for row in known}
     by_pk = {conversation.pk: conversation for conversation in by_key.values()}
-    in_page: dict[str, Conversation] = {}
+    in_page: dict[str, ConversationRow] = {}
     conversations = []
-    new_conversations = []
     for item in items:
         conversation = None
         if item.parent_id:
@@ -233,12 +279,78 @@ def page_conversations(
             key = thread_key(item)
             conversation = by_key.get(key)
             if conversation is None:
-                conversation = new_conversation(channel, item, key, contacts[item.author.external_id])
+                conversation = ConversationRow(
+                    None,
+                    key,
+                    Conversation.Status.OPEN,
+                    item.created_at,
+                    opening=item,
+                    contact=contacts[item.author.external_id],
+                )
                 by_key[key] = conversation
-                new_conversations.append(conversation)
         in_page[item.external_id] = conversation
         conversations.append(conversation)
-    return conversations, new_conversations
+    return conversations
+
+
+def insert_contacts(channel: Channel, contacts: Sequence[ContactRow]) -> None:
+    rows = [
+        (channel.workspace_id, channel.pk, contact.external_id, *contact.values().values())
+        for contact in contacts
+    ]
+    ids = insert_rows(Contact, ["workspace_id", "channel_id", "external_id", *CONTACT_FIELDS], rows)
+    for contact, pk in zip(contacts, ids, strict=True):
+        contact.pk = pk
+
+
+def insert_conversations(channel: Channel, conversations: Sequence[ConversationRow]) -> None:
+    """New conversations with their state after the page: kind, subject and contact from the opening item."""
+    opening_fields = ["workspace_id", "kind", "subject", "contact_id"]
+    names = ["channel_id", "external_thread_id", *CLOCK_FIELDS, *opening_fields]
+    rows = []
+    for conversation in conversations:
+        assert conversation.opening is not None and conversation.contact is not None
+        opening = conversation_defaults(channel, conversation.opening, conversation.contact.pk)
+        clocks = conversation.values().values()
+        rows.append(
+            (
+                channel.pk,
+                conversation.external_thread_id,
+                *clocks,
+                *(opening[name] for name in opening_fields),
+            )
+        )
+    for conversation, pk in zip(conversations, insert_rows(Conversation, names, rows), strict=True):
+        conversation.pk = pk
+
+
+def insert_messages(
+    channel: Channel,
+    items: Sequence[InboxItem],
+    conversations: Sequence[ConversationRow],
+    contacts: dict[str, ContactRow],
+) -> list[int]:
+    rows = []
+    names: list[str] = []
+    for item, conversation in zip(items, conversations, strict=True):
+        fields = message_fields(channel, item, conversation.pk, contacts[item.author.external_id].pk)
+        names = ["channel_id", "external_id", *fields]
+        rows.append((channel.pk, item.external_id, *fields.values()))
+    return insert_rows(Message, names, rows)
+
+
+def save_changed_conversations(
+    conversations: Sequence[ConversationRow], changed: dict[int, set[str]]
+) -> None:
+    """Writes back the stored conversations the page changed: only the fields each changed, as
+    `save(update_fields=…)` would (a person may have changed the others meanwhile), one UPDATE per set of fields."""
+    groups: dict[frozenset[str], list[tuple[int, dict[str, Any]]]] = defaultdict(list)
+    for conversation in conversations:
+        if conversation.pk in changed:
+            fields = frozenset(changed[conversation.pk])
+            groups[fields].append((conversation.pk, conversation.values(sorted(fields))))
+    for fields, group in groups.items():
+        update_rows(Conversation, sorted(fields), group)
 
 
 def store_item(channel: Channel, item: InboxItem, clock: Clock | None = None) -> tuple[Message, bool]:
@@ -251,7 +363,7 @@ def store_item(channel: Channel, item: InboxItem, clock: Clock | None = None) ->
     message, created = Message.objects.get_or_create(
         channel=channel,
         external_id=item.external_id,
-        defaults=message_fields(channel, item, conversation, contact),
+        defaults=message_fields(channel, item, conversation.pk, contact.pk),
     )
     if created:
         fields = update_conversation(conversation, item, clock or Clock.of(channel.workspace))
@@ -260,12 +372,12 @@ def store_item(channel: Channel, item: InboxItem, clock: Clock | None = None) ->
 
 
 def message_fields(
-    channel: Channel, item: InboxItem, conversation: Conversation, contact: Contact
+    channel: Channel, item: InboxItem, conversation_id: int | None, contact_id: int | None
 ) -> dict[str, Any]:
     return {
         "workspace_id": channel.workspace_id,
-        "conversation": conversation,
-        "contact": contact,
+        "conversation_id": conversation_id,
+        "contact_id": contact_id,
         "kind": item.kind.value,
         "direction": Message.Direction.INBOUND,
         "text": item.text,
@@ -276,13 +388,9 @@ def message_fields(
     }
 
 
-def new_message(channel: Channel, item: InboxItem, conversation: Conversation, contact: Contact) -> Message:
-    return Message(
-        channel=channel, external_id=item.external_id, **message_fields(channel, item, conversation, contact)
-    )
-
-
-def update_conversation(conversation: Conversation, item: InboxItem, clock: Clock) -> set[str]:
+def update_conversation(
+    conversation: Conversation | ConversationRow, item: InboxItem, clock: Clock
+) -> set[str]:
     """What a new inbound message does to its conversation (in memory); returns the fields it changed."""
     fields = {"last_message_at", "last_inbound_at"}
     conversation.last_message_at = max(conversation.last_message_at, item.created_at)
@@ -302,33 +410,29 @@ def update_conversation(conversation: Conversation, item: InboxItem, clock: Cloc
     return fields
 
 
-def contact_fields(channel: Channel, author: Author, item: InboxItem) -> dict[str, Any]:
+def author_profile(author: Author) -> dict[str, str]:
     return {
-        "workspace_id": channel.workspace_id,
         "handle": author.handle[:255],
         "display_name": author.display_name[:255],
         "avatar_url": web_url(author.avatar_url),
         "profile_url": web_url(author.profile_url),
+    }
+
+
+def contact_fields(channel: Channel, author: Author, item: InboxItem) -> dict[str, Any]:
+    return {
+        "workspace_id": channel.workspace_id,
+        **author_profile(author),
         "first_seen": item.created_at,
         "last_seen": item.created_at,
     }
 
 
-def new_contact(channel: Channel, author: Author, item: InboxItem) -> Contact:
-    return Contact(channel=channel, external_id=author.external_id, **contact_fields(channel, author, item))
-
-
-def update_contact(contact: Contact, author: Author, item: InboxItem) -> bool:
+def update_contact(contact: Contact | ContactRow, author: Author, item: InboxItem) -> bool:
     """Keeps the newest non-empty profile the network gave us (an item without a name must not erase it) and
     widens the seen interval; in memory, returns whether anything changed."""
     before = [getattr(contact, name) for name in CONTACT_FIELDS]
-    profile = {
-        "handle": author.handle[:255],
-        "display_name": author.display_name[:255],
-        "avatar_url": web_url(author.avatar_url),
-        "profile_url": web_url(author.profile_url),
-    }
-    for name, value in profile.items():
+    for name, value in author_profile(author).items():
         if value:
             setattr(contact, name, value)
     contact.first_seen = min(contact.first_seen, item.created_at)
@@ -355,20 +459,14 @@ def thread_key(item: InboxItem) -> str:
     return key[:255]
 
 
-def conversation_defaults(channel: Channel, item: InboxItem, contact: Contact) -> dict[str, Any]:
+def conversation_defaults(channel: Channel, item: InboxItem, contact_id: int | None) -> dict[str, Any]:
     return {
         "workspace_id": channel.workspace_id,
         "kind": CONVERSATION_KINDS.get(item.kind, Conversation.Kind.COMMENT_THREAD),
         "subject": (item.title or item.text.strip().split("\n", 1)[0])[:255],
-        "contact": contact,
+        "contact_id": contact_id,
         "last_message_at": item.created_at,
     }
-
-
-def new_conversation(channel: Channel, item: InboxItem, key: str, contact: Contact) -> Conversation:
-    return Conversation(
-        channel=channel, external_thread_id=key, **conversation_defaults(channel, item, contact)
-    )
 
 
 def conversation_for(channel: Channel, item: InboxItem, contact: Contact) -> Conversation:
@@ -384,7 +482,7 @@ def conversation_for(channel: Channel, item: InboxItem, contact: Contact) -> Con
     conversation, _created = Conversation.objects.get_or_create(
         channel=channel,
         external_thread_id=thread_key(item),
-        defaults=conversation_defaults(channel, item, contact),
+        defaults=conversation_defaults(channel, item, contact.pk),
     )
     return conversation
 
@@ -457,26 +555,3 @@ def write_classifications(rows: Sequence[tuple[int, dict[str, Any]]]) -> None:
     """The classifier's results, one prepared UPDATE sent for every message: bulk_update's CASE … WHEN over the
     JSON column costs five times more CPU per row than the ORM's one query per row, and this much less."""
     update_rows(Message, CLASSIFICATION_FIELDS, rows)
-
-
-def update_rows(model: type[Model], names: Sequence[str], rows: Sequence[tuple[int, dict[str, Any]]]) -> None:
-    """`UPDATE table SET … WHERE id = %s` prepared once and run for every (pk, values) row with executemany (a
-    pipeline on PostgreSQL, one compiled statement on SQLite). Django's bulk_update builds a CASE … WHEN per
-    field whose compilation grows with the batch (10 s of CPU for 5,000 contacts, measured). Values go through
-    each field's own preparation, so JSON and dates are stored exactly as the ORM stores them."""
-    if not rows:
-        return
-    fields = [model._meta.get_field(name) for name in names]
-    connection = connections[router.db_for_write(model)]
-    quote = connection.ops.quote_name
-    columns = [quote(str(field.column)) for field in fields]  # type: ignore[union-attr]
-    assignments = ", ".join(f"{column} = %s" for column in columns)
-    table, pk_column = quote(model._meta.db_table), quote(str(model._meta.pk.column))
-    # Only quoted names from the model's own metadata go into the text; every value is a parameter.
-    sql = f"UPDATE {table} SET {assignments} WHERE {pk_column} = %s"  # noqa: S608
-    parameters = [
-        [field.get_db_prep_save(values[field.name], connection) for field in fields] + [pk]  # type: ignore[union-attr]
-        for pk, values in rows
-    ]
-    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        cursor.executemany(sql, parameters)

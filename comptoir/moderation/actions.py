@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -25,6 +27,7 @@ from comptoir.inbox.models import (
     SavedReply,
 )
 from comptoir.inbox.routing import do_route
+from comptoir.inbox.rows import insert_rows
 from comptoir.moderation.jobs import deliver_routed_message, deliver_routed_messages
 from comptoir.moderation.models import ActionLog, QueueItem, Rule
 from comptoir.moderation.rules import ACTION_TARGETS, ACTION_TYPES
@@ -367,14 +370,76 @@ def do_decide(item: QueueItem, actor: User, decision: str) -> ActionLog | None:
 # Rule actions on a batch ---------------------------------------------------------------------------------
 
 
+@dataclass(slots=True)
+class QueuedMessage:
+    """A message's queue item as the batch sees it; `pk` is None until `flush` inserts it."""
+
+    pk: int | None
+    message_id: int
+    status: str
+    rule_id: int | None = None
+    reason: str = ""
+    decided_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class LogEntry:
+    """An action log entry of the batch, written at `flush`; the queue item or referral it names, if any."""
+
+    message: Message
+    rule_id: int
+    action: str
+    reason: str
+    outcome: str
+    detail: str
+    payload: dict[str, Any]
+    pending: QueuedMessage | Referral | None = None
+    pk: int = 0  # once written
+
+
+LOG_COLUMNS = [
+    "workspace_id",
+    "rule_id",
+    "message_id",
+    "conversation_id",
+    "contact_id",
+    "action",
+    "reason",
+    "outcome",
+    "detail",
+    "payload",
+]
+QUEUE_COLUMNS = ["workspace_id", "message_id", "rule_id", "reason", "status", "decided_at"]
+REFERRAL_COLUMNS = [
+    "workspace_id",
+    "department_id",
+    "conversation_id",
+    "message_id",
+    "routed_by_id",
+    "reason",
+    "retry_at",
+    "created_at",
+]
+AUDIT_COLUMNS = [
+    "workspace_id",
+    "actor_label",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "changes",
+]
+
+
 class ActionBatch:
     """Rule actions on a batch of new messages, taken in order with the outcomes `apply_action` would give one by
     one, but with the cheap writes gathered: label links, queue items, referrals (with their audit entries) and
-    log entries go to the database in one statement each at `flush` (before: three to ten queries per action).
-    What they depend on (labels, departments, links and queue items already there) is read once and then kept in
-    memory, so a second rule labelling the same conversation or queueing the same message sees the first one's
-    effect, as before. Network calls, replies and assignments still happen at once, in order; routed messages
-    are delivered by one background task per batch."""
+    log entries go to the database in one statement each at `flush`, as plain rows (before: three to ten
+    queries per action, then a model instance per row). What they depend on (labels, departments, links and
+    queue items already there) is read once and then kept in memory, so a second rule labelling the same
+    conversation or queueing the same message sees the first one's effect, as before. Network calls, replies
+    and assignments still happen at once, in order; routed messages are delivered by one background task per
+    batch."""
 
     def __init__(self, workspace_id: int, messages: list[Message]) -> None:
         self.workspace_id = workspace_id
@@ -388,16 +453,20 @@ class ActionBatch:
                 conversation_id__in={message.conversation_id for message in messages}
             ).values_list("conversation_id", "label_id")
         )
-        self.queue = {item.message_id: item for item in QueueItem.objects.filter(message__in=messages)}
-        self.new_links: list[Any] = []
-        self.new_items: list[QueueItem] = []
+        self.queue = {
+            message_id: QueuedMessage(pk, message_id, status)
+            for pk, message_id, status in QueueItem.objects.filter(
+                message_id__in=[message.pk for message in messages]
+            ).values_list("pk", "message_id", "status")
+        }
+        self.new_links: list[tuple[int, int]] = []
+        self.new_items: list[QueuedMessage] = []
         self.new_referrals: list[Referral] = []
-        # Every log entry in order, with the queue item or referral whose id its payload needs once written.
-        self.entries: list[tuple[ActionLog, QueueItem | Referral | None]] = []
+        self.entries: list[LogEntry] = []
 
-    def apply(self, message: Message, action: dict[str, Any], reason: str, rule: Rule) -> ActionLog:
+    def apply(self, message: Message, action: dict[str, Any], reason: str, rule: Rule) -> LogEntry:
         kind = action["type"]
-        pending: QueueItem | Referral | None = None
+        pending: QueuedMessage | Referral | None = None
         if kind in NETWORK_ACTIONS:
             outcome, detail = _network_action(message, NETWORK_ACTIONS[kind], reason)
             if outcome == DONE:
@@ -412,19 +481,8 @@ class ActionBatch:
         else:
             result = ACTIONS[kind](message, action, reason, rule, None)
         outcome, detail, payload = result
-        entry = ActionLog(
-            workspace_id=message.workspace_id,
-            rule=rule,
-            message=message,
-            conversation_id=message.conversation_id,
-            contact_id=message.contact_id,
-            action=kind,
-            reason=reason[:500],
-            outcome=outcome,
-            detail=detail[:500],
-            payload=payload,
-        )
-        self.entries.append((entry, pending))
+        entry = LogEntry(message, rule.pk, kind, reason[:500], outcome, detail[:500], payload, pending)
+        self.entries.append(entry)
         return entry
 
     def _settle(self, message: Message, kind: str) -> None:
@@ -446,21 +504,20 @@ class ActionBatch:
         if key in self.labelled:
             return SKIPPED, _("Already labelled “%(label)s”.") % {"label": label.name}, {}
         self.labelled.add(key)
-        self.new_links.append(self.through(conversation_id=message.conversation_id, label_id=label.pk))
+        self.new_links.append(key)
         return DONE, label.name, {"label": label.pk}
 
-    def _queue(self, message: Message, reason: str, rule: Rule) -> tuple[Result, QueueItem | None]:
+    def _queue(self, message: Message, reason: str, rule: Rule) -> tuple[Result, QueuedMessage | None]:
         item = self.queue.get(message.pk)
         if item is None:
-            item = QueueItem(
-                workspace_id=message.workspace_id, message=message, rule=rule, reason=reason[:500]
-            )
+            item = QueuedMessage(None, message.pk, QueueItem.Status.PENDING, rule.pk, reason[:500])
             self.queue[message.pk] = item
             self.new_items.append(item)
             return (DONE, "", {}), item
-        if item.status != QueueItem.Status.REMOVED:
+        # Only a stored item can have been removed; one queued by this batch is pending or settled.
+        if item.pk is None or item.status != QueueItem.Status.REMOVED:
             return (SKIPPED, _("Already in the queue."), {}), None
-        item.status, item.reason, item.rule = QueueItem.Status.PENDING, reason[:500], rule
+        item.status, item.reason, item.rule_id = QueueItem.Status.PENDING, reason[:500], rule.pk
         QueueItem.objects.filter(pk=item.pk).update(status=item.status, reason=item.reason, rule=rule)
         return (DONE, "", {"queue_item": item.pk}), None
 
@@ -481,46 +538,60 @@ class ActionBatch:
         self.new_referrals.append(referral)
         return (DONE, department.name, {}), referral
 
-    def flush(self) -> list[ActionLog]:
+    def flush(self) -> list[LogEntry]:
         """Writes what the actions gathered, in one transaction (queue items and referrals first: the log's
         payloads name them), then hands the referrals to delivery and logs the deliveries that failed at once
         (only when deliveries run inline, as in tests). Returns the log entries, with their final outcomes."""
+        entries = self.entries
         with transaction.atomic():
-            QueueItem.objects.bulk_create(self.new_items)
-            Referral.objects.bulk_create(self.new_referrals)
-            AuditEntry.objects.bulk_create(
-                [
-                    AuditEntry(
-                        workspace_id=referral.workspace_id,
-                        actor=None,
-                        actor_label="system",
-                        action=AuditEntry.Action.CREATE,
-                        object_type=Referral._meta.model_name or "referral",
-                        object_id=str(referral.pk),
-                        object_repr=str(referral)[:200],
-                        changes=audit.changed(
-                            {}, audit.snapshot(referral, ["department", "message", "reason"])
-                        ),
-                    )
-                    for referral in self.new_referrals
-                ]
-            )
-            for entry, pending in self.entries:
-                if isinstance(pending, QueueItem):
-                    entry.payload = {"queue_item": pending.pk}
-                elif isinstance(pending, Referral):
-                    entry.payload = {"referral": pending.pk}
+            self._insert_queue_items()
+            self._insert_referrals()
+            for entry in entries:
+                if isinstance(entry.pending, QueuedMessage):
+                    entry.payload = {"queue_item": entry.pending.pk}
+                elif isinstance(entry.pending, Referral):
+                    entry.payload = {"referral": entry.pending.pk}
             # A person may have added the same label meanwhile: the link exists, which is what was wanted.
-            self.through.objects.bulk_create(self.new_links, ignore_conflicts=True)
-            ActionLog.objects.bulk_create([entry for entry, _pending in self.entries])
-        entries = [entry for entry, _pending in self.entries]
+            insert_rows(self.through, ["conversation_id", "label_id"], self.new_links, ignore_conflicts=True)
+            ids = insert_rows(ActionLog, LOG_COLUMNS, [log_row(entry) for entry in entries])
+            for entry, pk in zip(entries, ids, strict=True):
+                entry.pk = pk
         referrals = {referral.pk: referral for referral in self.new_referrals}
         self.new_items, self.new_links, self.new_referrals, self.entries = [], [], [], []
         if referrals:
             self._deliver(referrals, entries)
         return entries
 
-    def _deliver(self, referrals: dict[int, Referral], entries: list[ActionLog]) -> None:
+    def _insert_queue_items(self) -> None:
+        rows = [
+            (self.workspace_id, item.message_id, item.rule_id, item.reason, item.status, item.decided_at)
+            for item in self.new_items
+        ]
+        for item, pk in zip(self.new_items, insert_rows(QueueItem, QUEUE_COLUMNS, rows), strict=True):
+            item.pk = pk
+
+    def _insert_referrals(self) -> None:
+        """The referrals and their audit entries, as `do_route` records them."""
+        referrals = self.new_referrals
+        rows = [[getattr(referral, name) for name in REFERRAL_COLUMNS] for referral in referrals]
+        for referral, pk in zip(referrals, insert_rows(Referral, REFERRAL_COLUMNS, rows), strict=True):
+            referral.pk = pk
+        audited = ["department", "message", "reason"]
+        audit_rows = [
+            (
+                referral.workspace_id,
+                "system",
+                AuditEntry.Action.CREATE,
+                Referral._meta.model_name or "referral",
+                str(referral.pk),
+                str(referral)[:200],
+                audit.changed({}, audit.snapshot(referral, audited)),
+            )
+            for referral in referrals
+        ]
+        insert_rows(AuditEntry, AUDIT_COLUMNS, audit_rows)
+
+    def _deliver(self, referrals: dict[int, Referral], entries: list[LogEntry]) -> None:
         deliver_routed_messages(list(referrals))
         # Queued (production): nothing happened yet and nothing changes. Inline: what `_route` would have logged.
         states = {
@@ -538,4 +609,21 @@ class ActionBatch:
             detail = f"{referrals[referral_id].department.name} {last_error}".strip()[:500]
             if (outcome, detail) != (entry.outcome, entry.detail):
                 entry.outcome, entry.detail = outcome, detail
-                entry.save(update_fields=["outcome", "detail"])
+                ActionLog.objects.filter(pk=entry.pk).update(outcome=outcome, detail=detail)
+
+
+def log_row(entry: LogEntry) -> tuple[Any, ...]:
+    """The entry's values in LOG_COLUMNS order."""
+    message = entry.message
+    return (
+        message.workspace_id,
+        entry.rule_id,
+        message.pk,
+        message.conversation_id,
+        message.contact_id,
+        entry.action,
+        entry.reason,
+        entry.outcome,
+        entry.detail,
+        entry.payload,
+    )

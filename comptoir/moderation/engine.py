@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.channels.models import Channel
-from comptoir.inbox.models import Contact, Conversation, Message
+from comptoir.inbox.models import Contact, Message
+from comptoir.inbox.rows import insert_rows
 from comptoir.moderation.actions import ActionBatch, count_rule_outcomes
 from comptoir.moderation.models import ActionLog, QueueItem, Rule
 from comptoir.moderation.rules import CompiledRule, Facts, compile_rule
@@ -30,6 +31,27 @@ DRY_RUN_SHOWN = 200
 # person to judge, whatever the rules say: flags that close to the boundary are often wrong.
 UNSURE_BELOW = 0.65
 UNSURE_TASKS = {"offensive": "offensive", "hate": "hate", "spam": "spam"}
+
+
+# What conditions and actions read of a message: converting the other columns (dates, the network's URL...) of
+# every row cost more than evaluating the rules.
+MODERATED_FIELDS = [
+    "workspace_id",
+    "channel_id",
+    "conversation_id",
+    "contact_id",
+    "external_id",
+    "kind",
+    "text",
+    "reply_context",
+    "language",
+    "sentiment",
+    "offensive",
+    "hate",
+    "spam",
+    "intent",
+    "classification_scores",
+]
 
 
 def compiled_rules(workspace_id: int) -> list[CompiledRule]:
@@ -97,7 +119,9 @@ class BatchReport:
 def moderate_messages(message_ids: Iterable[int]) -> BatchReport:
     """Runs right after classification: every enabled rule of each message's workspace, then its actions."""
     messages = list(
-        Message.objects.filter(id__in=list(message_ids), direction=Message.Direction.INBOUND).order_by("id")
+        Message.objects.filter(id__in=list(message_ids), direction=Message.Direction.INBOUND)
+        .only(*MODERATED_FIELDS)
+        .order_by("id")
     )
     attach_relations(messages)
     report = BatchReport(messages=len(messages))
@@ -108,24 +132,26 @@ def moderate_messages(message_ids: Iterable[int]) -> BatchReport:
         rules = compiled_rules(workspace_id)
         per_rule: dict[int, list[int]] = defaultdict(lambda: [0, 0])
         matches = evaluate(rules, batch) if rules else []
+        queued = None
         if matches:
-            take_actions(ActionBatch(workspace_id, batch), matches, report, per_rule)
+            actions = ActionBatch(workspace_id, batch)
+            take_actions(actions, matches, report, per_rule)
+            queued = actions.queue.keys()
         for rule_id, (found, done) in per_rule.items():
             count_rule_outcomes(rule_id, found, done)
-        report.queued_unsure += queue_unsure(batch)
+        report.queued_unsure += queue_unsure(batch, queued)
     return report
 
 
 def attach_relations(messages: Sequence[Message]) -> None:
-    """Gives every message its channel, contact and conversation, each read once: a batch comes from one channel
-    with a few messages per conversation and contact, and joining them built four objects per message, the
-    largest cost of the batch (measured with bench/ingest.py)."""
+    """Gives every message its channel and contact (what network actions name), each read once: a batch comes
+    from one channel with a few messages per contact, and joining them built several objects per message, the
+    largest cost of the batch (measured with bench/ingest.py). Batch actions need only the conversation's id;
+    the rare action that reads more (assign, reply) loads it."""
     channels = Channel.objects.in_bulk({message.channel_id for message in messages})
     contacts = Contact.objects.in_bulk({message.contact_id for message in messages if message.contact_id})
-    conversations = Conversation.objects.in_bulk({message.conversation_id for message in messages})
     for message in messages:
         message.channel = channels[message.channel_id]
-        message.conversation = conversations[message.conversation_id]
         if message.contact_id is not None:
             message.contact = contacts[message.contact_id]
 
@@ -164,15 +190,21 @@ def unsure_reason(message: Message) -> str | None:
     return None
 
 
-def queue_unsure(messages: Sequence[Message]) -> int:
-    """Low-confidence classifier hits go to the queue (once; a rule may already have put them there)."""
-    already = set(QueueItem.objects.filter(message__in=messages).values_list("message_id", flat=True))
+def queue_unsure(messages: Sequence[Message], queued: Collection[int] | None = None) -> int:
+    """Low-confidence classifier hits go to the queue, once: `queued` holds the ids of the messages already
+    there when the batch's actions know them (with those its rules just queued), else they are read."""
+    if queued is None:
+        queued = set(
+            QueueItem.objects.filter(message_id__in=[message.pk for message in messages]).values_list(
+                "message_id", flat=True
+            )
+        )
     items = [
-        QueueItem(workspace_id=message.workspace_id, message=message, reason=reason)
+        (message.workspace_id, message.pk, reason)
         for message in messages
-        if message.pk not in already and (reason := unsure_reason(message)) is not None
+        if message.pk not in queued and (reason := unsure_reason(message)) is not None
     ]
-    QueueItem.objects.bulk_create(items, ignore_conflicts=True)
+    insert_rows(QueueItem, ["workspace_id", "message_id", "reason"], items, ignore_conflicts=True)
     return len(items)
 
 

@@ -133,3 +133,25 @@ def test_messages_stored_in_bulk_are_found_by_search(channel: Channel) -> None:
     assert [conversation.pk for conversation in found] == [
         Message.objects.get(external_id="$a").conversation_id
     ]
+
+
+def test_a_page_that_fails_half_way_leaves_nothing_written(
+    channel: Channel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store_page(channel, InboxPage(items=[item("$a", thread_id="$t")], cursor="c1"))
+
+    def failing_insert(*args: object) -> list[int]:
+        raise RuntimeError("disk full")
+
+    # The new contact and conversation are inserted before the messages fail.
+    monkeypatch.setattr(sync, "insert_messages", failing_insert)
+    page = InboxPage(
+        items=[item("$b", thread_id="$t", minutes=5), item("$c", author="@new:localhost", thread_id="$u")],
+        cursor="c2",
+    )
+    with pytest.raises(RuntimeError):
+        store_page(channel, page)
+    assert stored_ids() == ["$a"]
+    assert Contact.objects.count() == 1 and Conversation.objects.count() == 1
+    assert Conversation.objects.get().last_message_at == item("$a").created_at
+    assert SyncState.objects.get(channel=channel).cursor == "c1"

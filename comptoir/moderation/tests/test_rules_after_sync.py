@@ -57,3 +57,13 @@ def test_an_unsure_classifier_hit_goes_to_the_queue(matrix_channel: Channel) -> 
     moderate_messages(list(Message.objects.values_list("pk", flat=True)))
     item = QueueItem.objects.get()
     assert (item.message, item.rule, item.reason) == (unsure, None, "Classifier unsure: spam 0.55")
+
+
+def test_an_unsure_hit_a_rule_queued_in_the_same_batch_is_queued_once(matrix_channel: Channel) -> None:
+    rule = RuleFactory(workspace=matrix_channel.workspace)
+    queued = message_on(matrix_channel, "arnaque", spam=True, classification_scores=scores(spam=0.55))
+    unsure = message_on(matrix_channel, "…", spam=True, classification_scores=scores(spam=0.6))
+    report = moderate_messages([queued.pk, unsure.pk])
+    assert report.queued_unsure == 1
+    items = {item.message_id: item for item in QueueItem.objects.all()}
+    assert (items[queued.pk].rule, items[unsure.pk].rule) == (rule, None)

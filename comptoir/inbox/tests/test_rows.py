@@ -1,0 +1,124 @@
+"""Raw bulk writes store what the ORM would: ids in the order given, defaults for the columns left out, JSON and
+dates that read back equal, duplicates refused (or skipped when asked) without leaving half a batch."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
+
+from comptoir.inbox.models import Conversation, Label, Message
+from comptoir.inbox.rows import column_adapter, insert_rows, update_rows
+from comptoir.testing.factories import ConversationFactory, LabelFactory
+
+pytestmark = pytest.mark.django_db
+
+WRITTEN = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+
+def message_rows(conversation: Conversation, *external_ids: str) -> list[tuple[object, ...]]:
+    return [
+        (
+            conversation.workspace_id,
+            conversation.channel_id,
+            conversation.pk,
+            conversation.contact_id,
+            external_id,
+            "mention",
+            f"Texte {external_id}",
+            WRITTEN,
+            {"event_id": external_id},
+        )
+        for external_id in external_ids
+    ]
+
+
+MESSAGE_NAMES = [
+    "workspace_id",
+    "channel_id",
+    "conversation_id",
+    "contact_id",
+    "external_id",
+    "kind",
+    "text",
+    "created_at",
+    "reply_context",
+]
+
+
+def test_inserted_rows_come_back_in_order_with_the_defaults_of_the_columns_left_out() -> None:
+    conversation: Conversation = ConversationFactory()
+    ids = insert_rows(Message, MESSAGE_NAMES, message_rows(conversation, "$a", "$b", "$c"))
+    messages = list(Message.objects.filter(pk__in=ids))
+    assert [Message.objects.get(pk=pk).external_id for pk in ids] == ["$a", "$b", "$c"]
+    first = messages[0]
+    assert (first.workspace_id, first.conversation_id) == (conversation.workspace_id, conversation.pk)
+    assert first.created_at == WRITTEN and first.reply_context == {"event_id": first.external_id}
+    assert first.direction == Message.Direction.INBOUND and first.language == ""
+    assert first.classification_scores is None and first.received_at is not None
+
+
+def test_the_statements_are_seen_by_query_logging() -> None:
+    conversation: Conversation = ConversationFactory()
+    with CaptureQueriesContext(connection) as captured:
+        insert_rows(Message, MESSAGE_NAMES, message_rows(conversation, "$a", "$b"))
+    statements = [query["sql"].split(" ")[0] for query in captured.captured_queries]
+    assert statements == ["SAVEPOINT", "INSERT", "RELEASE"]
+
+
+def test_a_duplicate_refuses_the_whole_batch() -> None:
+    conversation: Conversation = ConversationFactory()
+    insert_rows(Message, MESSAGE_NAMES, message_rows(conversation, "$a"))
+    with pytest.raises(IntegrityError):
+        insert_rows(Message, MESSAGE_NAMES, message_rows(conversation, "$b", "$a"))
+    assert list(Message.objects.values_list("external_id", flat=True)) == ["$a"]
+
+
+def test_conflicting_rows_are_skipped_when_asked() -> None:
+    conversation: Conversation = ConversationFactory()
+    label: Label = LabelFactory(workspace=conversation.workspace)
+    other: Label = LabelFactory(workspace=conversation.workspace)
+    conversation.labels.add(label)
+    through = Conversation.labels.through
+    rows = [(conversation.pk, label.pk), (conversation.pk, other.pk)]
+    assert insert_rows(through, ["conversation_id", "label_id"], rows, ignore_conflicts=True) == []
+    assert set(conversation.labels.all()) == {label, other}
+
+
+def test_updated_json_and_dates_read_back_equal() -> None:
+    conversation: Conversation = ConversationFactory()
+    first, second = insert_rows(Message, MESSAGE_NAMES, message_rows(conversation, "$a", "$b"))
+    paris = timezone(timedelta(hours=1))
+    scores = {"spam": {"spam": 0.125, "ham": 0.875}}
+    update_rows(
+        Message,
+        ["classification_scores", "classified_at", "spam"],
+        [
+            (first, {"classification_scores": scores, "classified_at": WRITTEN, "spam": False}),
+            (
+                second,
+                {"classification_scores": None, "classified_at": WRITTEN.astimezone(paris), "spam": None},
+            ),
+        ],
+    )
+    one, two = Message.objects.filter(pk__in=[first, second]).order_by("pk")
+    assert (one.classification_scores, one.classified_at, one.spam) == (scores, WRITTEN, False)
+    assert (two.classification_scores, two.classified_at, two.spam) == (None, WRITTEN, None)
+    assert Message.objects.filter(classification_scores__isnull=True).get() == two
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        WRITTEN,
+        WRITTEN.replace(microsecond=123),
+        WRITTEN.astimezone(timezone(timedelta(hours=-5))),
+    ],
+)
+def test_dates_are_adapted_as_the_backend_adapts_them(value: datetime) -> None:
+    field = Message._meta.get_field("created_at")
+    adapter = column_adapter(field, connection)  # type: ignore[arg-type]
+    expected = connection.ops.adapt_datetimefield_value(value)
+    assert (adapter(value) if adapter else value) == expected
