@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "comptoir.system",
     "comptoir.publishing",
     "comptoir.inbox",
+    "comptoir.classifiers",
     "comptoir.moderation",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("comptoir.publishing.urls")),
     path("", include("comptoir.inbox.urls")),
     path("", include("comptoir.moderation.urls")),
+    path("", include("comptoir.classifiers.urls")),
     path("w/<slug:workspace>/api-tokens/", api_views.api_tokens, name="api_tokens"),
     path(
         "w/<slug:workspace>/api-tokens/<int:token_id>/revoke/",

@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from comptoir.api.models import ApiToken
 from comptoir.channels.models import Channel
+from comptoir.classifiers.models import WorkspaceClassifier
 from comptoir.inbox.models import Conversation, Department, Label, SavedReply
 from comptoir.moderation.models import ActionLog, QueueItem, Rule
 from comptoir.publishing.ical import do_regenerate_feed_token
@@ -74,6 +75,7 @@ class Tenants:
     a_feed_token: str  # A's own secret: it must not open B's calendar
     b_pillar: Pillar
     b_media: Media
+    b_classifier: WorkspaceClassifier
 
 
 PARAMETERS: dict[str, Callable[[Tenants], str]] = {
@@ -99,6 +101,7 @@ PARAMETERS: dict[str, Callable[[Tenants], str]] = {
     "recurrence_id": lambda t: str(t.b_recurrence.id),
     "pillar_id": lambda t: str(t.b_pillar.id),
     "media_id": lambda t: str(t.b_media.id),
+    "classifier_id": lambda t: str(t.b_classifier.id),
 }
 
 
@@ -145,6 +148,7 @@ def tenants(db: None) -> Tenants:
         a_feed_token=do_regenerate_feed_token(a, a.user),
         b_pillar=PillarFactory(workspace=b.workspace),
         b_media=MediaFactory(workspace=b.workspace),
+        b_classifier=WorkspaceClassifier.objects.create(workspace=b.workspace, name="Sujet"),
     )
 
 

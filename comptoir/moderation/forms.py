@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.channels.queries import channels_of
+from comptoir.classifiers.queries import condition_choices
 from comptoir.inbox.forms import repliers
 from comptoir.inbox.models import Department, Label, Referral, SavedReply
 from comptoir.moderation.models import QueueItem, Rule
@@ -42,6 +43,14 @@ class ConditionForm(forms.Form):
     score = forms.ChoiceField(
         label=_("Score"), required=False, choices=[("", "—"), *((name, name) for name in SCORES)]
     )
+    classifier = forms.ChoiceField(
+        label=_("Workspace classifier"),
+        required=False,
+        help_text=_(
+            "Only trained classifiers are offered. A condition on a classifier that has no model any more "
+            "(deleted) or whose model lacks the label (labels changed, not trained again) does not match."
+        ),
+    )
     channel = forms.TypedChoiceField(label=_("Channel"), required=False, coerce=int, empty_value=None)
     value = forms.CharField(
         label=_("Value"),
@@ -58,6 +67,14 @@ class ConditionForm(forms.Form):
         channel_field = self.fields["channel"]
         assert isinstance(channel_field, forms.TypedChoiceField)
         channel_field.choices = [("", "—"), *((str(c.id), c.name) for c in channels_of(workspace))]
+        classifier_field = self.fields["classifier"]
+        assert isinstance(classifier_field, forms.ChoiceField)
+        classifier_field.choices = [("", "—"), *condition_choices(workspace)]
+        offered = {key for _name, group in classifier_field.choices[1:] for key, _label in group}
+        # A saved condition whose classifier was deleted or lost the label: it matches nothing until changed.
+        self.classifier_unavailable = (
+            bool(self.initial.get("classifier")) and self.initial["classifier"] not in offered
+        )
 
     def condition(self) -> dict[str, Any] | None:
         data = self.cleaned_data
@@ -67,7 +84,8 @@ class ConditionForm(forms.Form):
         value = data.get("value", "").strip()
         if kind == "channel":
             value = str(data["channel"]) if data.get("channel") is not None else ""
-        return check_condition(kind, data.get("score", ""), value)
+        argument = data.get("classifier", "") if kind == "classifier" else data.get("score", "")
+        return check_condition(kind, argument, value)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -132,6 +150,11 @@ def condition_rows(conditions: list[dict[str, Any]]) -> list[dict[str, Any]]:
             row["value"] = ", ".join(condition["languages"])
         elif kind == "score":
             row.update(score=condition["score"], value=str(condition["threshold"]))
+        elif kind == "classifier":
+            row.update(
+                classifier=f"{condition['classifier']}:{condition['label']}",
+                value=str(condition["threshold"]),
+            )
         elif kind == "author":
             row["value"] = condition["status"]
         elif kind == "channel":

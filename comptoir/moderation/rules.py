@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from comptoir.classifiers.queries import usable_classifier
 from comptoir.inbox.models import Message
 from comptoir.moderation.models import Rule
 from comptoir.nlp.tasks import TASK_LABELS
@@ -34,6 +35,7 @@ CONDITION_TYPES = {
     "regex": gettext_lazy("Text matches the regular expression"),
     "language": gettext_lazy("Language is one of"),
     "score": gettext_lazy("Classifier score at least"),
+    "classifier": gettext_lazy("Workspace classifier says, with at least"),
     "author": gettext_lazy("Author is"),
     "channel": gettext_lazy("Channel is one of"),
     "kind": gettext_lazy("Message kind is one of"),
@@ -89,13 +91,18 @@ def check_condition(kind: str, argument: str, value: str) -> dict[str, Any]:
     if kind == "score":
         if argument not in SCORES:
             raise ValidationError(_("Choose which classifier score to compare."))
-        try:
-            threshold = float(value.replace(",", "."))
-        except ValueError:
-            raise ValidationError(_("The threshold is a number between 0 and 1, e.g. 0.8.")) from None
-        if not 0 <= threshold <= 1:
-            raise ValidationError(_("The threshold is a number between 0 and 1, e.g. 0.8."))
-        return {"type": "score", "score": argument, "threshold": threshold}
+        return {"type": "score", "score": argument, "threshold": _threshold(value)}
+    if kind == "classifier":
+        # `argument` is "<classifier id>:<label id>"; the form offers only the workspace's trained classifiers.
+        classifier, _colon, label = argument.partition(":")
+        if not (classifier.isdigit() and label.isdigit()):
+            raise ValidationError(_("Choose a trained workspace classifier and one of its labels."))
+        return {
+            "type": "classifier",
+            "classifier": int(classifier),
+            "label": int(label),
+            "threshold": _threshold(value),
+        }
     if kind == "author":
         if value not in AUTHOR_STATUSES:
             raise ValidationError(_("The author is “new”, “known” or “blocked”."))
@@ -117,6 +124,16 @@ def check_condition(kind: str, argument: str, value: str) -> dict[str, Any]:
             )
         return {"type": "kind", "kinds": kinds}
     raise ValidationError(_("Unknown condition “%(kind)s”.") % {"kind": kind})
+
+
+def _threshold(value: str) -> float:
+    try:
+        threshold = float(value.replace(",", "."))
+    except ValueError:
+        raise ValidationError(_("The threshold is a number between 0 and 1, e.g. 0.8.")) from None
+    if not 0 <= threshold <= 1:
+        raise ValidationError(_("The threshold is a number between 0 and 1, e.g. 0.8."))
+    return threshold
 
 
 def check_pattern(pattern: str) -> str:
@@ -195,7 +212,7 @@ def _search(pattern: regex.Pattern[str], message: Message, label: str) -> str | 
     return found.group(0)[:100] if found else None
 
 
-def compile_condition(condition: dict[str, Any]) -> Condition:
+def compile_condition(condition: dict[str, Any], workspace_id: int) -> Condition:
     kind = condition["type"]
     if kind == "keywords":
         alternatives = "|".join(regex.escape(word) for word in condition["words"])
@@ -233,6 +250,8 @@ def compile_condition(condition: dict[str, Any]) -> Condition:
             return f"{task}:{label} {value:.2f} ≥ {threshold:.2f}"
 
         return score
+    if kind == "classifier":
+        return _classifier_condition(condition, workspace_id)
     if kind == "author":
         status = condition["status"]
         if status == "new":
@@ -255,10 +274,38 @@ def compile_condition(condition: dict[str, Any]) -> Condition:
     raise ValueError(f"unknown condition type {kind!r}")
 
 
+def _classifier_condition(condition: dict[str, Any], workspace_id: int) -> Condition:
+    """The model is read once per compilation (once per batch); a classifier without a model, deleted, or
+    whose model lacks the label (labels changed, not retrained yet) matches nothing."""
+    classifier = usable_classifier(workspace_id, condition["classifier"])
+    label = str(condition["label"])
+    try:
+        model = classifier.custom_model() if classifier is not None else None
+    except (ValueError, KeyError):
+        # A model stored in a format this version cannot read: its rules skip it, the others run.
+        logger.warning("Workspace classifier %s has an unreadable model", condition["classifier"])
+        model = None
+    if classifier is None or model is None or label not in model.labels:
+        return lambda message, facts: None
+    column = model.labels.index(label)
+    threshold = float(condition["threshold"])
+    said = {"classifier": classifier.name, "label": classifier.class_names().get(label, label)}
+
+    def says(message: Message, facts: Facts) -> str | None:
+        if not message.text.strip():
+            return None
+        value = float(model.predict_proba([message.text])[0, column])
+        if value < threshold:
+            return None
+        return _("%(classifier)s says %(label)s") % said + f" {value:.2f} ≥ {threshold:.2f}"
+
+    return says
+
+
 def compile_rule(rule: Rule) -> CompiledRule:
     return CompiledRule(
         rule=rule,
         match_all=rule.match == Rule.Match.ALL,
-        conditions=[compile_condition(condition) for condition in rule.conditions],
+        conditions=[compile_condition(condition, rule.workspace_id) for condition in rule.conditions],
         actions=list(rule.actions),
     )

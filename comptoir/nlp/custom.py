@@ -6,11 +6,13 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from sklearn.model_selection import StratifiedKFold
 
 from comptoir.nlp.features import F32, FeatureConfig
 from comptoir.nlp.fitting import fit_head, to_csr
 from comptoir.nlp.lexicon import Lexicon
 from comptoir.nlp.linear import LinearModel, TaskHead, extract
+from comptoir.nlp.metrics import macro_f1
 from comptoir.nlp.normalise import normalise
 
 CUSTOM_FORMAT_VERSION = 1
@@ -104,3 +106,30 @@ def train_custom_classifier(texts: Sequence[str], labels: Sequence[str], c: floa
     weights, bias = fit_head(to_csr(matrix, config), targets, len(names), c)
     hashed = weights[: config.n_hashed].astype(np.float32)
     return CustomModel(_linear_model(names, config, hashed, weights[config.n_hashed :], bias))
+
+
+@dataclass(frozen=True)
+class CustomValidation:
+    """Macro-F1 of out-of-fold predictions: each example is predicted by a model that never saw it."""
+
+    macro_f1: float
+    folds: int
+    examples: int
+
+
+def validate_custom_classifier(
+    texts: Sequence[str], labels: Sequence[str], folds: int = 5, c: float = 4.0
+) -> CustomValidation | None:
+    """Stratified k-fold cross-validation, or None when a label has fewer than `folds` examples (a figure
+    measured on one or two messages per label would only be noise)."""
+    names = tuple(sorted(set(labels)))
+    if len(names) < 2 or min(list(labels).count(name) for name in names) < folds:
+        return None
+    targets = np.array([names.index(label) for label in labels], dtype=np.int64)
+    predicted = np.empty_like(targets)
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
+    for train_rows, test_rows in splitter.split(np.zeros(len(targets)), targets):
+        model = train_custom_classifier([texts[i] for i in train_rows], [labels[i] for i in train_rows], c)
+        guesses = model.predict([texts[i] for i in test_rows])
+        predicted[test_rows] = [names.index(guess) for guess in guesses]
+    return CustomValidation(macro_f1(targets, predicted, len(names)), folds, len(targets))
