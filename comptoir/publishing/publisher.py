@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import time
 import uuid
 from collections import deque
@@ -196,7 +197,7 @@ def publish_claimed(
     worker: str,
     threads: int = 1,
     reload: bool = True,
-    providers: dict[tuple[int, str], Provider] | None = None,
+    providers: dict[tuple[int, int, str], Provider] | None = None,
     recorder: BackgroundRecorder | None = None,
     started: Mapping[int, str] | None = None,
 ) -> list[PostTarget]:
@@ -216,7 +217,7 @@ def publish_claimed(
     unstarted = [target for target in sendable if target.pk not in (started or {})]
     _record(lambda: request_ids.update(start_attempts(unstarted, worker)))
     batch = [(target, request_ids[target.pk]) for target in sendable if target.pk in request_ids]
-    answers = _send(batch, threads, {} if providers is None else providers)
+    answers = _send(batch, worker, threads, {} if providers is None else providers)
     if recorder is not None:
         recorder.submit(answers)
     else:
@@ -281,23 +282,20 @@ def _fail_if_channel_needs_reconnecting(target: PostTarget, started: Mapping[int
 
 
 def _send(
-    batch: list[tuple[PostTarget, str]], threads: int, providers: dict[tuple[int, str], Provider]
+    batch: list[tuple[PostTarget, str]],
+    worker: str,
+    threads: int,
+    providers: dict[tuple[int, int, str], Provider],
 ) -> list[Answer]:
-    """A channel's targets go out one after the other, on one thread (and one provider); channels are spread
-    over the threads, so one slow network does not hold back the others."""
-    by_channel: dict[int, list[tuple[PostTarget, str]]] = {}
-    for target, request_id in batch:
-        by_channel.setdefault(target.channel_id, []).append((target, request_id))
+    """The batch's targets spread over the threads, in due order on each: a slow network holds back a few
+    calls, not a queue of its channel's posts."""
     trackings = _link_tracking([target for target, _request_id in batch])
-    groups = list(by_channel.values())
-    if threads <= 1 or len(groups) == 1:
-        return [
-            answer for group in groups for answer in _send_group(group, trackings, providers, close=False)
-        ]
-    shares = [groups[start::threads] for start in range(threads) if groups[start::threads]]
+    if threads <= 1 or len(batch) == 1:
+        return _send_share(batch, worker, trackings, providers, close=False)
+    shares = [batch[start::threads] for start in range(threads) if batch[start::threads]]
 
-    def send_share(share: list[list[tuple[PostTarget, str]]]) -> list[Answer]:
-        return [answer for group in share for answer in _send_group(group, trackings, providers, close=True)]
+    def send_share(share: list[tuple[PostTarget, str]]) -> list[Answer]:
+        return _send_share(share, worker, trackings, providers, close=True)
 
     return [answer for answers in _sending_pool(threads).map(send_share, shares) for answer in answers]
 
@@ -313,10 +311,11 @@ def _sending_pool(threads: int) -> ThreadPoolExecutor:
     return _pools[threads]
 
 
-def _provider(channel: Channel, providers: dict[tuple[int, str], Provider]) -> Provider:
-    """The channel's provider, made once per loop and credentials: decrypting them for every batch would cost
-    more than a fast network's answer. New credentials (a renewed token) make a new provider."""
-    key = (channel.pk, channel.credentials_encrypted)
+def _provider(channel: Channel, providers: dict[tuple[int, int, str], Provider]) -> Provider:
+    """The channel's provider for this thread, made once per loop and credentials: decrypting them for every
+    batch would cost more than a fast network's answer. New credentials (a renewed token) make a new provider;
+    a provider (its HTTP session) is never shared between threads."""
+    key = (threading.get_ident(), channel.pk, channel.credentials_encrypted)
     if key not in providers:
         providers[key] = provider_for(channel)
     return providers[key]
@@ -331,34 +330,52 @@ def _link_tracking(targets: Sequence[PostTarget]) -> dict[int, LinkTracking | No
     return {workspace: found.get(workspace) for workspace in workspaces}
 
 
-def _send_group(
-    group: list[tuple[PostTarget, str]],
+def _send_share(
+    share: list[tuple[PostTarget, str]],
+    worker: str,
     trackings: dict[int, LinkTracking | None],
-    providers: dict[tuple[int, str], Provider],
+    providers: dict[tuple[int, int, str], Provider],
     close: bool,
 ) -> list[Answer]:
-    channel = group[0][0].channel
-    try:
-        provider = _provider(channel, providers)
-    except CredentialsUnreadable:
-        refused = PermanentError(
-            _("The channel's credentials cannot be read any more: reconnect it."),
-            reason=PermanentReason.AUTH_REVOKED,
-        )
-        return [Answer(target, request_id, error=refused) for target, request_id in group]
     answers = []
     try:
-        for target, request_id in group:
+        for target, request_id in share:
+            if not _claim_still_mine(target, worker):
+                continue
             try:
+                provider = _provider(target.channel, providers)
                 outbound = outbound_post(target, trackings[target.post.workspace_id])
                 answers.append(Answer(target, request_id, published=provider.publish(outbound)))
+            except CredentialsUnreadable:
+                refused = PermanentError(
+                    _("The channel's credentials cannot be read any more: reconnect it."),
+                    reason=PermanentReason.AUTH_REVOKED,
+                )
+                answers.append(Answer(target, request_id, error=refused))
             except (ProviderError, OutboundError) as error:
                 answers.append(Answer(target, request_id, error=error))
     finally:
         if close:
-            # Reading media may have opened this thread's own connection: closed, not left to the pool's thread.
+            # Renewing claims or reading media opened this thread's own connection: closed, not left to the pool.
             connection.close()
     return answers
+
+
+def _claim_still_mine(target: PostTarget, worker: str) -> bool:
+    """A claim halfway to STUCK_AFTER is renewed right before its call (a slow batch, slow networks): another
+    worker takes only claims older than STUCK_AFTER for dead, so the call goes out under a live claim. A claim
+    already taken back is not sent. Young claims, the usual case, cost nothing."""
+    now = timezone.now()
+    if target.claimed_at is None or now - target.claimed_at < STUCK_AFTER / 2:
+        return True
+    renewed = PostTarget.objects.filter(pk=target.pk, state=State.CLAIMED, claimed_by=worker).update(
+        claimed_at=now
+    )
+    if renewed:
+        target.claimed_at = now
+    else:
+        logger.warning("Target %s was no longer claimed by %s: not sent.", target.pk, worker)
+    return renewed == 1
 
 
 # A batch's ledger rows and outcomes are written with one statement per table, the rows as a VALUES list:
@@ -771,7 +788,7 @@ def run_publisher_loop(
     started: dict[int, str] = {}  # their attempts' request ids
     # Kept for the loop: what a batch learns of a channel (healthy, needs reconnecting) holds for the next.
     channels: dict[int, Channel] = {}
-    providers: dict[tuple[int, str], Provider] = {}
+    providers: dict[tuple[int, int, str], Provider] = {}
     recorder = BackgroundRecorder() if record_in_background else None
     try:
         while True:
@@ -800,8 +817,11 @@ def run_publisher_loop(
                         started=begun,
                     )
                 elif not held:
+                    if recorder is not None:
+                        # A retry or a read-back may come due from answers not written yet.
+                        recorder.wait()
                     left = timedelta(seconds=max(0.0, deadline - time.monotonic()))
-                    upcoming = due_targets(timezone.now() + left).exists()
+                    upcoming = _work_before(timezone.now(), timezone.now() + left)
             except DATABASE_ERRORS as error:
                 logger.warning("The database is unavailable (%s); the publisher carries on.", error)
                 connection.close()
@@ -825,6 +845,16 @@ def run_publisher_loop(
             # rather than waiting for the stuck-claim rule and a read-back.
             if held:
                 _release(held, worker)
+
+
+def _work_before(now: datetime, until: datetime) -> bool:
+    """Whether the loop has anything to do before `until`: a target coming due, an `unknown` one to read back,
+    or a claim that will count as stuck by then. Otherwise it returns and the next periodic pass takes over."""
+    return (
+        due_targets(now, until).exists()
+        or PostTarget.objects.filter(state=State.UNKNOWN).exists()
+        or PostTarget.objects.filter(state=State.CLAIMED, claimed_at__lt=until - STUCK_AFTER).exists()
+    )
 
 
 def _attempt_time(target: PostTarget) -> datetime:

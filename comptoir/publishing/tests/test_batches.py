@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,6 +14,7 @@ from django.core import mail
 from django.utils import timezone, translation
 
 from comptoir.channels.models import Channel
+from comptoir.providers.registry import PROVIDER_CLASSES
 from comptoir.publishing import publisher
 from comptoir.publishing.models import PostTarget, PublishAttempt
 from comptoir.publishing.publisher import (
@@ -33,9 +34,12 @@ State = PostTarget.State
 
 
 @pytest.fixture
-def journal(tmp_path: Path) -> Iterator[Path]:
-    journal_network.register()
-    yield tmp_path / "journal.jsonl"
+def journal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    # Registered for this test only: the provider contract tests list the production networks.
+    monkeypatch.setitem(
+        PROVIDER_CLASSES, journal_network.NETWORK, f"{journal_network.__name__}:JournalNetworkProvider"
+    )
+    return tmp_path / "journal.jsonl"
 
 
 def journal_channels(owner: Membership, journal: Path, count: int) -> list[Channel]:
@@ -152,3 +156,16 @@ def test_a_channel_needing_reconnection_is_not_called(
     assert read_journal(journal) == [] and not PublishAttempt.objects.filter(target=target).exists()
     [message] = mail.outbox
     assert message.to == [owner.user.email]
+
+
+def test_an_ageing_claim_is_renewed_right_before_its_call(owner: Membership, journal: Path) -> None:
+    [channel] = journal_channels(owner, journal, 1)
+    [target] = targets_on(owner, [channel], 1)
+    [claimed] = claim_due_targets("worker-1", timezone.now())
+    # A slow batch: by the time this target's turn comes, its claim is most of the way to STUCK_AFTER.
+    aged = timezone.now() - publisher.STUCK_AFTER * 0.75
+    PostTarget.objects.filter(pk=target.pk).update(claimed_at=aged)
+    claimed.claimed_at = aged
+    [sent] = publish_claimed([claimed], "worker-1")
+    assert sent.state == State.PUBLISHED and len(read_journal(journal)) == 1
+    assert sent.claimed_at is not None and sent.claimed_at > aged + publisher.STUCK_AFTER / 2
