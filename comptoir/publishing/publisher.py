@@ -97,12 +97,16 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def move(target_id: int, from_states: set[str], to: str, **fields: Any) -> bool:
-    """Moves the target to `to` if it is still in one of `from_states`; False when another worker got there
-    first (the row changed under us, and nothing was written)."""
+def check_transition(from_states: set[str], to: str) -> None:
     for state in from_states:
         if to not in TRANSITIONS[state]:
             raise TransitionError(f"A target cannot go from {state} to {to}.")
+
+
+def move(target_id: int, from_states: set[str], to: str, **fields: Any) -> bool:
+    """Moves the target to `to` if it is still in one of `from_states`; False when another worker got there
+    first (the row changed under us, and nothing was written)."""
+    check_transition(from_states, to)
     changed = PostTarget.objects.filter(pk=target_id, state__in=from_states).update(
         state=to, updated_at=timezone.now(), **fields
     )
@@ -265,8 +269,12 @@ def _still_claimed(targets: Sequence[PostTarget], worker: str, started: Mapping[
     rows = PostTarget.objects.filter(pk__in=ahead).values_list("id", "state", "claimed_by")
     held = {target_id for target_id, state, holder in rows if state == State.CLAIMED and holder == worker}
     for target_id in set(ahead) - held:
-        logger.warning("Target %s was no longer claimed by %s: not sent.", target_id, worker)
+        _log_claim_lost(target_id, worker)
     return {target_id: started[target_id] for target_id in held}
+
+
+def _log_claim_lost(target_id: int, worker: str) -> None:
+    logger.warning("Target %s was no longer claimed by %s: not sent.", target_id, worker)
 
 
 def _fail_if_channel_needs_reconnecting(target: PostTarget, started: Mapping[int, str] | None) -> bool:
@@ -374,7 +382,7 @@ def _claim_still_mine(target: PostTarget, worker: str) -> bool:
     if renewed:
         target.claimed_at = now
     else:
-        logger.warning("Target %s was no longer claimed by %s: not sent.", target.pk, worker)
+        _log_claim_lost(target.pk, worker)
     return renewed == 1
 
 
@@ -440,7 +448,7 @@ def start_attempts(targets: Sequence[PostTarget], worker: str) -> dict[int, str]
         if target.pk in started:
             target.attempts += 1
         else:
-            logger.warning("Target %s was no longer claimed by %s: not sent.", target.pk, worker)
+            _log_claim_lost(target.pk, worker)
     return started
 
 
@@ -506,9 +514,7 @@ def record_answers(answers: Sequence[Answer]) -> None:
 def _record_published(answers: Sequence[Answer]) -> None:
     if not answers:
         return
-    for state in (State.CLAIMED, State.UNKNOWN):
-        if State.PUBLISHED not in TRANSITIONS[state]:
-            raise TransitionError(f"A target cannot go from {state} to published.")
+    check_transition({State.CLAIMED, State.UNKNOWN}, State.PUBLISHED)  # what _targets_published_sql does
     adapt = connection.ops.adapt_datetimefield_value
     now = timezone.now()
     accepted_as = _("Accepted as %(id)s")
