@@ -239,8 +239,9 @@ def run(
     patches: list[tuple[Any, str, Any]] = [
         (sync, "provider_for", lambda _channel: network),
         (moderation_actions, "provider_for", lambda _channel: network),
-        (sync, "store_page", timed(timings, "store", sync.store_page)),
-        (sync, "classify_messages", timed(timings, "classify", sync.classify_messages)),
+        # A page is classified before its write transaction, then stored.
+        (sync, "classify_items", timed(timings, "classify", sync.classify_items)),
+        (sync, "save_page", timed(timings, "store", sync.save_page)),
         # Rule evaluation (compiled, in memory) and acting on matches (database, stub) are timed apart.
         (engine, "evaluate", timed(timings, "rules: evaluate", engine.evaluate)),
         (sync, "moderate_new_messages", timed(timings, "rules: evaluate + act", sync.moderate_new_messages)),
@@ -248,8 +249,7 @@ def run(
     for module, name, replacement in patches:
         setattr(module, name, replacement)
     with threadpool_limits(limits=1):
-        sync.classify_messages([])  # load the models outside the timing
-        from comptoir import nlp
+        from comptoir import nlp  # load the models outside the timing
 
         for language in ("fr", "en"):
             nlp.classify(["warm up"], lang=language)

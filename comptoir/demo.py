@@ -476,7 +476,7 @@ def _inbox(
             new_seeds.append(seed)
     # The sync's own pipeline: classify, then run the moderation rules on what was just stored.
     classify_messages(new_ids)
-    moderate_new_messages(new_ids)
+    moderate_new_messages(list(Message.objects.filter(pk__in=new_ids).order_by("pk")))
     for seed in new_seeds:
         _follow_up(workspace, owner, seed, channels[seed.network])
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, router, transaction
+from django.db.models import Model
 from django.db.models import Q
 from django.utils import timezone
 
@@ -61,7 +62,7 @@ def sync_channel_inbox(channel: Channel) -> SyncReport:
     """Brings the channel's inbox up to date; a provider failure is recorded on the channel, never raised."""
     SyncState.objects.get_or_create(channel=channel)
     report = SyncReport()
-    new_messages: list[int] = []
+    new_messages: list[Message] = []
     try:
         provider = provider_for(channel)
         for _page in range(MAX_PAGES):
@@ -82,60 +83,94 @@ def sync_channel_inbox(channel: Channel) -> SyncReport:
     SyncState.objects.filter(channel=channel).update(
         last_sync_at=timezone.now(), last_error=report.error[:500]
     )
-    classify_messages(new_messages)
-    moderate_new_messages(new_messages)
+    moderate_new_messages(classify_stragglers(new_messages))
     return report
 
 
-def moderate_new_messages(message_ids: Sequence[int]) -> None:
+def classify_stragglers(messages: list[Message]) -> list[Message]:
+    """The pages' messages with those stored unclassified (a concurrent write sent their page item by item, or
+    the classifier failed) classified now and read again."""
+    unclassified = [message.pk for message in messages if message.classified_at is None]
+    if not unclassified or not classify_messages(unclassified):
+        return messages
+    fresh = Message.objects.in_bulk(unclassified)
+    return [fresh.get(message.pk, message) for message in messages]
+
+
+def moderate_new_messages(messages: Sequence[Message]) -> None:
     """Runs the workspace's moderation rules on the batch just classified. Imported here because moderation
     builds on the inbox (its actions reply and route through it); a failing rule never undoes the sync."""
-    if not message_ids:
+    if not messages:
         return
-    from comptoir.moderation.engine import moderate_messages
+    from comptoir.moderation.engine import moderate_batch
 
     try:
-        moderate_messages(message_ids)
+        moderate_batch(messages)
     except Exception:
-        logger.exception("Moderation rules failed for %d messages", len(message_ids))
+        logger.exception("Moderation rules failed for %d messages", len(messages))
+
+
+def store_page(channel: Channel, page: InboxPage) -> list[Message]:
+    """Stores the page's items and then its cursor, together; returns the messages new to us, as stored.
+
+    What is already stored is read, and the new items classified, before the write transaction: on SQLite
+    that is time without the database's write lock, which the other workers' pages are waiting for."""
+    firsts = first_occurrences(page.items)
+    stored = stored_external_ids(channel, list(firsts))
+    classified = classify_items(channel, [item for key, item in firsts.items() if key not in stored])
+    return save_page(channel, page, stored, classified)
 
 
 @transaction.atomic
-def store_page(channel: Channel, page: InboxPage) -> list[int]:
-    """Stores the page's items and then its cursor, together; returns the ids of the messages new to us."""
+def save_page(
+    channel: Channel, page: InboxPage, stored: set[str], classified: dict[str, dict[str, Any]]
+) -> list[Message]:
     clock = Clock.of(channel.workspace) if page.items else None
     try:
-        # A savepoint: should another writer store one of these rows between our reads and our inserts, the
-        # unique constraints refuse the batch, and the page goes again through the item-by-item path, whose
+        # A savepoint: should another writer store one of these rows since `stored` was read, the unique
+        # constraints refuse the batch, and the page goes again through the item-by-item path, whose
         # get_or_create settles every race one row at a time.
         with transaction.atomic():
-            created_ids = store_items(channel, page.items, clock)
+            created = store_items(channel, page.items, clock, stored, classified)
     except IntegrityError:
         logger.info("Channel %s: a concurrent write; storing the page item by item", channel.pk)
-        created_ids = []
+        created = []
         for item in page.items:
-            message, created = store_item(channel, item, clock)
-            if created:
-                created_ids.append(message.id)
+            message, is_new = store_item(channel, item, clock)
+            if is_new:
+                created.append(message)
     for skipped in page.skipped:
         logger.warning("Channel %s: skipped item %s (%s)", channel.pk, skipped.external_id, skipped.reason)
     state = SyncState.objects.select_for_update().get(channel=channel)
     state.cursor = page.cursor
-    state.items_stored += len(created_ids)
+    state.items_stored += len(created)
     state.items_skipped += len(page.skipped)
     state.save(update_fields=["cursor", "items_stored", "items_skipped"])
-    return created_ids
+    return created
 
 
-def store_items(channel: Channel, items: Sequence[InboxItem], clock: Clock | None) -> list[int]:
-    """The bulk form of `store_item` over a page, with the same outcome as storing the items one by one in
-    order: a few queries per page instead of five or six per item, and plain rows instead of model instances
-    (building and compiling those cost more than the database's own work)."""
-    # An id given twice in a page is stored once, from its first occurrence, as the loop would.
+def first_occurrences(items: Sequence[InboxItem]) -> dict[str, InboxItem]:
+    """An id given twice in a page is stored once, from its first occurrence, as storing one by one would."""
     firsts: dict[str, InboxItem] = {}
     for item in items:
         firsts.setdefault(item.external_id, item)
-    stored = stored_external_ids(channel, list(firsts))
+    return firsts
+
+
+def store_items(
+    channel: Channel,
+    items: Sequence[InboxItem],
+    clock: Clock | None,
+    stored: set[str] | None = None,
+    classified: dict[str, dict[str, Any]] | None = None,
+) -> list[Message]:
+    """The bulk form of `store_item` over a page, with the same outcome as storing the items one by one in
+    order: a few queries per page instead of five or six per item, and plain rows instead of model instances
+    (building and compiling those cost more than the database's own work). `stored` are the external ids known
+    to be stored (read here when not given), `classified` the classification columns by external id."""
+    firsts = first_occurrences(items)
+    if stored is None:
+        stored = stored_external_ids(channel, list(firsts))
     new_items = [item for external_id, item in firsts.items() if external_id not in stored]
     if not new_items:
         return []
@@ -155,14 +190,14 @@ def store_items(channel: Channel, items: Sequence[InboxItem], clock: Clock | Non
     # A conversation comes once per message of the page: inserted or written back once.
     unique = list({id(conversation): conversation for conversation in conversations}.values())
     insert_conversations(channel, [conversation for conversation in unique if conversation.pk is None])
-    created_ids = insert_messages(channel, new_items, conversations, contacts)
+    created = insert_messages(channel, new_items, conversations, contacts, classified or {})
     update_rows(
         Contact,
         CONTACT_FIELDS,
         [(contact.pk, contact.values()) for contact in contacts.values() if contact.pk in changed_contacts],
     )
     save_changed_conversations(unique, changed_conversations)
-    return created_ids
+    return created
 
 
 def stored_external_ids(channel: Channel, external_ids: list[str]) -> set[str]:
@@ -329,14 +364,29 @@ def insert_messages(
     items: Sequence[InboxItem],
     conversations: Sequence[ConversationRow],
     contacts: dict[str, ContactRow],
-) -> list[int]:
+    classified: dict[str, dict[str, Any]],
+) -> list[Message]:
+    """The new messages with their classification, if they have one; returned as model instances built from
+    the values written (the moderation rules read them next), not read back."""
     rows = []
     names: list[str] = []
     for item, conversation in zip(items, conversations, strict=True):
         fields = message_fields(channel, item, conversation.pk, contacts[item.author.external_id].pk)
+        fields.update(classified.get(item.external_id, UNCLASSIFIED))
         names = ["channel_id", "external_id", *fields]
         rows.append((channel.pk, item.external_id, *fields.values()))
-    return insert_rows(Message, names, rows)
+    ids = insert_rows(Message, names, rows)
+    return instances(Message, ["id", *names], [(pk, *row) for pk, row in zip(ids, rows, strict=True)])
+
+
+def instances(model: type[Model], names: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[Any]:
+    """Model instances of rows just written, as a query with `.only(*names)` would build them: the columns not
+    given are deferred (read from the database if ever used)."""
+    attnames = {name: index for index, name in enumerate(names)}
+    order = [attnames[field.attname] for field in model._meta.concrete_fields if field.attname in attnames]
+    assert len(order) == len(names), f"{model.__name__}: {names} are not all columns"
+    alias = router.db_for_write(model)
+    return [model.from_db(alias, names, [row[index] for index in order]) for row in rows]
 
 
 def save_changed_conversations(
@@ -488,9 +538,7 @@ def conversation_for(channel: Channel, item: InboxItem, contact: Contact) -> Con
 
 
 def classify_messages(message_ids: Sequence[int]) -> int:
-    """Fills language, sentiment... of new inbound messages; returns how many. The classifier is optional:
-    when it is missing or fails, the messages stay unclassified and the sync is not affected."""
-    # Only what the classifier reads: whole rows (and their workspace) cost more to build than to classify.
+    """Fills language, sentiment... of stored inbound messages not classified yet; returns how many."""
     messages = list(
         Message.objects.filter(
             id__in=message_ids, direction=Message.Direction.INBOUND, classified_at=None
@@ -498,45 +546,57 @@ def classify_messages(message_ids: Sequence[int]) -> int:
     )
     if not messages:
         return 0
+    workspace = Workspace.objects.only("languages").get(pk=messages[0][2])
+    values = classification_values(workspace, [text for _id, text, _workspace in messages])
+    if values is None:
+        return 0
+    write_classifications(list(zip([message_id for message_id, _text, _ws in messages], values, strict=True)))
+    return len(messages)
+
+
+def classify_items(channel: Channel, items: Sequence[InboxItem]) -> dict[str, dict[str, Any]]:
+    """The classification columns of a page's new items, by external id (empty when the classifier fails)."""
+    values = classification_values(channel.workspace, [item.text for item in items])
+    if values is None:
+        return {}
+    return {item.external_id: fields for item, fields in zip(items, values, strict=True)}
+
+
+def classification_values(workspace: Workspace, texts: list[str]) -> list[dict[str, Any]] | None:
+    """The classification columns of each text, or None when it cannot be had. The classifier is optional:
+    when it is missing or fails, the messages stay unclassified and the sync is not affected."""
+    if not texts:
+        return []
     try:
         from comptoir import nlp
     except ImportError:
-        logger.info("comptoir.nlp is not available: %d messages left unclassified", len(messages))
-        return 0
-    workspace = Workspace.objects.only("languages").get(pk=messages[0][2])
+        logger.info("comptoir.nlp is not available: %d messages left unclassified", len(texts))
+        return None
     languages = list(workspace.languages) or ["fr"]
     try:
-        results = nlp.classify(
-            [text for _id, text, _workspace in messages], languages=languages, fallback_language=languages[0]
-        )
+        results = nlp.classify(texts, languages=languages, fallback_language=languages[0])
     # The classifier reads model files and third-party libraries; whatever goes wrong there must not undo a
-    # sync whose messages are already stored.
+    # sync whose messages are stored or about to be.
     except Exception:
-        logger.exception("Classification failed for %d messages", len(messages))
-        return 0
-    if len(results) != len(messages):
-        logger.error("The classifier answered %d results for %d messages", len(results), len(messages))
-        return 0
+        logger.exception("Classification failed for %d messages", len(texts))
+        return None
+    if len(results) != len(texts):
+        logger.error("The classifier answered %d results for %d messages", len(results), len(texts))
+        return None
     now = timezone.now()
-    write_classifications(
-        [
-            (
-                message_id,
-                {
-                    "language": result.language[:8],
-                    "sentiment": result.sentiment[:16],
-                    "offensive": result.offensive,
-                    "hate": result.hate,
-                    "spam": result.spam,
-                    "intent": result.intent[:32],
-                    "classification_scores": result.scores,
-                    "classified_at": now,
-                },
-            )
-            for (message_id, _text, _workspace), result in zip(messages, results, strict=True)
-        ]
-    )
-    return len(messages)
+    return [
+        {
+            "language": result.language[:8],
+            "sentiment": result.sentiment[:16],
+            "offensive": result.offensive,
+            "hate": result.hate,
+            "spam": result.spam,
+            "intent": result.intent[:32],
+            "classification_scores": result.scores,
+            "classified_at": now,
+        }
+        for result in results
+    ]
 
 
 CLASSIFICATION_FIELDS = [
@@ -549,6 +609,17 @@ CLASSIFICATION_FIELDS = [
     "classification_scores",
     "classified_at",
 ]
+# The classification columns of a message the classifier could not read (the model's defaults).
+UNCLASSIFIED: dict[str, Any] = {
+    "language": "",
+    "sentiment": "",
+    "offensive": None,
+    "hate": None,
+    "spam": None,
+    "intent": "",
+    "classification_scores": None,
+    "classified_at": None,
+}
 
 
 def write_classifications(rows: Sequence[tuple[int, dict[str, Any]]]) -> None:

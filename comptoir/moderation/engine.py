@@ -42,6 +42,7 @@ MODERATED_FIELDS = [
     "contact_id",
     "external_id",
     "kind",
+    "direction",
     "text",
     "reply_context",
     "language",
@@ -118,10 +119,19 @@ class BatchReport:
 
 def moderate_messages(message_ids: Iterable[int]) -> BatchReport:
     """Runs right after classification: every enabled rule of each message's workspace, then its actions."""
-    messages = list(
+    return moderate_batch(
         Message.objects.filter(id__in=list(message_ids), direction=Message.Direction.INBOUND)
         .only(*MODERATED_FIELDS)
         .order_by("id")
+    )
+
+
+def moderate_batch(batch: Iterable[Message]) -> BatchReport:
+    """`moderate_messages` on messages already in memory (the sync's, as it stored them): inbound ones only, in
+    the order they were stored."""
+    messages = sorted(
+        (message for message in batch if message.direction == Message.Direction.INBOUND),
+        key=lambda message: message.pk,
     )
     attach_relations(messages)
     report = BatchReport(messages=len(messages))

@@ -37,12 +37,39 @@ def test_duplicates_inside_a_page_and_against_stored_rows_are_stored_once(channe
         InboxPage(items=[item("$b"), item("$c", text="premier"), item("$c", text="second")], cursor="c2"),
     )
     assert len(first) == 2
-    assert again == list(Message.objects.filter(external_id="$c").values_list("pk", flat=True))
+    assert [message.pk for message in again] == [Message.objects.get(external_id="$c").pk]
     assert stored_ids() == ["$a", "$b", "$c"]
     assert Message.objects.get(external_id="$c").text == "premier"
     assert store_page(channel, InboxPage(items=[item("$a"), item("$c")], cursor="c3")) == []
     state = SyncState.objects.get(channel=channel)
     assert (state.cursor, state.items_stored) == ("c3", 3)
+
+
+def test_new_messages_come_back_classified_as_stored(channel: Channel) -> None:
+    """The rules run on the returned instances without reading them again: they must hold what was written."""
+    created = store_page(
+        channel,
+        InboxPage(items=[item("$a", text="Votre service client est nul, je suis furieux")], cursor="c1"),
+    )
+    stored = Message.objects.get(external_id="$a")
+    assert stored.classified_at is not None and stored.language == "fr"
+    returned = created[0]
+    for field in (
+        "pk",
+        "text",
+        "created_at",
+        "contact_id",
+        "conversation_id",
+        "workspace_id",
+        "language",
+        "sentiment",
+        "offensive",
+        "intent",
+        "classification_scores",
+        "classified_at",
+        "reply_context",
+    ):
+        assert getattr(returned, field) == getattr(stored, field), field
 
 
 def test_a_malformed_item_in_the_middle_of_a_page_is_logged_and_skipped(
@@ -65,7 +92,7 @@ def test_rows_stored_by_another_writer_meanwhile_send_the_page_item_by_item(
     # As if another sync stored "$a" between the bulk path's read and its insert: the insert collides.
     monkeypatch.setattr(sync, "stored_external_ids", lambda _channel, _ids: set())
     created = store_page(channel, InboxPage(items=[item("$a"), item("$b", minutes=1)], cursor="c2"))
-    assert created == list(Message.objects.filter(external_id="$b").values_list("pk", flat=True))
+    assert [message.pk for message in created] == [Message.objects.get(external_id="$b").pk]
     assert stored_ids() == ["$a", "$b"]
     assert Contact.objects.count() == 1
     state = SyncState.objects.get(channel=channel)
