@@ -10,7 +10,7 @@ as for any INSERT or UPDATE.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from functools import partial
@@ -118,6 +118,43 @@ class Insert:
     returning: str
 
 
+@dataclass
+class PreparedRows:
+    """Rows of a model adapted for the database, the model's other columns with their defaults: the work of an
+    INSERT that needs no database, done ahead (outside a write transaction, say)."""
+
+    model: type[Model]
+    alias: str
+    fields: list[Field[Any, Any]]
+    values: list[list[Any]]
+
+    def fill(self, name: str, column: Sequence[Any]) -> None:
+        """Sets a column known only later (the id of a row inserted meanwhile) on every row."""
+        self.set(name, enumerate(column))
+
+    def set(self, name: str, values: Iterable[tuple[int, Any]]) -> None:
+        """Sets the column `name` of the rows given by index, adapted as `prepare_rows` would."""
+        field = concrete_field(self.model, name)
+        adapter = column_adapter(field, connections[self.alias])
+        column = self.fields.index(field)
+        for index, value in values:
+            self.values[index][column] = value if adapter is None else adapter(value)
+
+
+def prepare_rows(model: type[Model], names: Sequence[str], rows: Sequence[Sequence[Any]]) -> PreparedRows:
+    """`rows` (values in the order of the field `names`) adapted, followed by the defaults of the model's
+    other columns, as `bulk_create` gives them."""
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    given = [concrete_field(model, name) for name in names]
+    # Fields are compared, not names: a caller may give "workspace_id" for the field "workspace".
+    others = [field for field in model._meta.concrete_fields if not field.primary_key and field not in given]
+    # The defaults are the same for every row: adapted once.
+    defaults = adapted([[default_value(field) for field in others]], adapters_for(others, connection))[0]
+    values = adapted(rows, adapters_for(given, connection), tail=defaults)
+    return PreparedRows(model, alias, [*given, *others], values)
+
+
 def insert_rows(
     model: type[Model], names: Sequence[str], rows: Sequence[Sequence[Any]], ignore_conflicts: bool = False
 ) -> list[int]:
@@ -126,17 +163,17 @@ def insert_rows(
     that break a unique constraint are left out and no ids are returned."""
     if not rows:
         return []
-    connection = connections[router.db_for_write(model)]
+    return insert_prepared(prepare_rows(model, names, rows), ignore_conflicts)
+
+
+def insert_prepared(prepared: PreparedRows, ignore_conflicts: bool = False) -> list[int]:
+    """`insert_rows` of rows prepared beforehand."""
+    if not prepared.values:
+        return []
+    connection = connections[prepared.alias]
     if not ignore_conflicts and not connection.features.can_return_rows_from_bulk_insert:
         raise NotSupportedError("Inserting in bulk needs INSERT … RETURNING (SQLite 3.35 or later).")
-    meta = model._meta
-    given = [concrete_field(model, name) for name in names]
-    # Fields are compared, not names: a caller may give "workspace_id" for the field "workspace".
-    others = [field for field in meta.concrete_fields if not field.primary_key and field not in given]
-    fields: list[Field[Any, Any]] = [*given, *others]
-    # The defaults are the same for every row: adapted once.
-    defaults = adapted([[default_value(field) for field in others]], adapters_for(others, connection))[0]
-    values = adapted(rows, adapters_for(given, connection), tail=defaults)
+    meta, fields, values = prepared.model._meta, prepared.fields, prepared.values
     quote = connection.ops.quote_name
     on_conflict = OnConflict.IGNORE if ignore_conflicts else None
     statement = Insert(

@@ -10,19 +10,18 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, router, transaction
-from django.db.models import Model
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from comptoir.channels.actions import provider_for, record_channel_failure, record_channel_success
 from comptoir.channels.models import Channel
 from comptoir.inbox.models import Contact, Conversation, Message, SyncState
-from comptoir.inbox.rows import insert_rows, update_rows
+from comptoir.inbox.rows import PreparedRows, insert_prepared, insert_rows, prepare_rows, update_rows
 from comptoir.inbox.sla import Clock
 from comptoir.providers.base import Author, InboxItem, InboxKind, InboxPage, ProviderError
 from comptoir.workspaces.models import Workspace
@@ -113,37 +112,43 @@ def moderate_new_messages(messages: Sequence[Message]) -> None:
 def store_page(channel: Channel, page: InboxPage) -> list[Message]:
     """Stores the page's items and then its cursor, together; returns the messages new to us, as stored.
 
-    What is already stored is read, and the new items classified, before the write transaction: on SQLite
-    that is time without the database's write lock, which the other workers' pages are waiting for."""
+    What needs no lock is done outside the write transaction: reading what is stored already, classifying the
+    new items and preparing their rows before it, building the returned instances after it. On SQLite that is
+    time the database's write lock, which the other workers' pages wait for, is not held."""
     firsts = first_occurrences(page.items)
     stored = stored_external_ids(channel, list(firsts))
-    classified = classify_items(channel, [item for key, item in firsts.items() if key not in stored])
-    return save_page(channel, page, stored, classified)
+    new_items = [item for external_id, item in firsts.items() if external_id not in stored]
+    new = NewMessages.prepare(channel, new_items, classify_items(channel, new_items))
+    created = save_page(channel, page, new)
+    return new.messages() if created is None else created
 
 
 @transaction.atomic
-def save_page(
-    channel: Channel, page: InboxPage, stored: set[str], classified: dict[str, dict[str, Any]]
-) -> list[Message]:
-    clock = Clock.of(channel.workspace) if page.items else None
+def save_page(channel: Channel, page: InboxPage, new: NewMessages) -> list[Message] | None:
+    """Writes the page: its new messages in bulk (None is returned: they are `new`'s), or item by item when a
+    concurrent writer stored some of them meanwhile (the messages new to us are returned)."""
+    created: list[Message] | None = None
     try:
         # A savepoint: should another writer store one of these rows since `stored` was read, the unique
         # constraints refuse the batch, and the page goes again through the item-by-item path, whose
         # get_or_create settles every race one row at a time.
         with transaction.atomic():
-            created = store_items(channel, page.items, clock, stored, classified)
+            store_items(channel, new, Clock.of(channel.workspace) if new.items else None)
+        stored_count = len(new.items)
     except IntegrityError:
         logger.info("Channel %s: a concurrent write; storing the page item by item", channel.pk)
+        clock = Clock.of(channel.workspace)
         created = []
         for item in page.items:
             message, is_new = store_item(channel, item, clock)
             if is_new:
                 created.append(message)
+        stored_count = len(created)
     for skipped in page.skipped:
         logger.warning("Channel %s: skipped item %s (%s)", channel.pk, skipped.external_id, skipped.reason)
     state = SyncState.objects.select_for_update().get(channel=channel)
     state.cursor = page.cursor
-    state.items_stored += len(created)
+    state.items_stored += stored_count
     state.items_skipped += len(page.skipped)
     state.save(update_fields=["cursor", "items_stored", "items_skipped"])
     return created
@@ -157,29 +162,63 @@ def first_occurrences(items: Sequence[InboxItem]) -> dict[str, InboxItem]:
     return firsts
 
 
-def store_items(
-    channel: Channel,
-    items: Sequence[InboxItem],
-    clock: Clock | None,
-    stored: set[str] | None = None,
-    classified: dict[str, dict[str, Any]] | None = None,
-) -> list[Message]:
-    """The bulk form of `store_item` over a page, with the same outcome as storing the items one by one in
-    order: a few queries per page instead of five or six per item, and plain rows instead of model instances
-    (building and compiling those cost more than the database's own work). `stored` are the external ids known
-    to be stored (read here when not given), `classified` the classification columns by external id."""
-    firsts = first_occurrences(items)
-    if stored is None:
-        stored = stored_external_ids(channel, list(firsts))
-    new_items = [item for external_id, item in firsts.items() if external_id not in stored]
-    if not new_items:
-        return []
+@dataclass
+class NewMessages:
+    """A page's messages not stored yet, as rows: built, classified (when the classifier could) and adapted for
+    the database ahead of the write transaction, which only fills in their contact and conversation ids (known
+    once those are stored) and their own ids."""
+
+    items: list[InboxItem]
+    names: list[str]
+    values: list[list[Any]]
+    rows: PreparedRows
+    ids: list[int] = field(default_factory=list)
+
+    @classmethod
+    def prepare(
+        cls, channel: Channel, items: list[InboxItem], classified: dict[str, dict[str, Any]]
+    ) -> NewMessages:
+        names: list[str] = []
+        values = []
+        for item in items:
+            fields = message_fields(channel, item, None, None)
+            fields.update(classified.get(item.external_id, UNCLASSIFIED))
+            names = ["channel_id", "external_id", *fields]
+            values.append([channel.pk, item.external_id, *fields.values()])
+        return cls(items, names, values, prepare_rows(Message, names, values))
+
+    def fill(self, name: str, column: list[int | None]) -> None:
+        index = self.names.index(name)
+        for row, value in zip(self.values, column, strict=True):
+            row[index] = value
+        self.rows.fill(name, column)
+
+    def messages(self) -> list[Message]:
+        """Model instances built from the values written (the moderation rules read them next), not read back:
+        the columns not written are deferred, as with `.only()`."""
+        names = ["id", *self.names]
+        attnames = {name: index for index, name in enumerate(names)}
+        order = [attnames[f.attname] for f in Message._meta.concrete_fields if f.attname in attnames]
+        assert len(order) == len(names), f"{names} are not all columns"
+        alias = self.rows.alias
+        return [
+            Message.from_db(alias, names, [row[index] for index in order])
+            for row in ([pk, *values] for pk, values in zip(self.ids, self.values, strict=True))
+        ]
+
+
+def store_items(channel: Channel, new: NewMessages, clock: Clock | None) -> None:
+    """The bulk form of `store_item` over a page's new messages, with the same outcome as storing them one by
+    one in order: a few queries per page instead of five or six per item, and plain rows instead of model
+    instances (building and compiling those cost more than the database's own work)."""
+    if not new.items:
+        return
     clock = clock or Clock.of(channel.workspace)
-    contacts = page_contacts(channel, new_items)
-    conversations = page_conversations(channel, new_items, contacts)
+    contacts = page_contacts(channel, new.items)
+    conversations = page_conversations(channel, new.items, contacts)
     changed_contacts: set[int] = set()
     changed_conversations: dict[int, set[str]] = defaultdict(set)
-    for item, conversation in zip(new_items, conversations, strict=True):
+    for item, conversation in zip(new.items, conversations, strict=True):
         contact = contacts[item.author.external_id]
         if update_contact(contact, item.author, item) and contact.pk is not None:
             changed_contacts.add(contact.pk)
@@ -190,14 +229,13 @@ def store_items(
     # A conversation comes once per message of the page: inserted or written back once.
     unique = list({id(conversation): conversation for conversation in conversations}.values())
     insert_conversations(channel, [conversation for conversation in unique if conversation.pk is None])
-    created = insert_messages(channel, new_items, conversations, contacts, classified or {})
+    insert_messages(new, conversations, contacts)
     update_rows(
         Contact,
         CONTACT_FIELDS,
         [(contact.pk, contact.values()) for contact in contacts.values() if contact.pk in changed_contacts],
     )
     save_changed_conversations(unique, changed_conversations)
-    return created
 
 
 def stored_external_ids(channel: Channel, external_ids: list[str]) -> set[str]:
@@ -360,33 +398,11 @@ def insert_conversations(channel: Channel, conversations: Sequence[ConversationR
 
 
 def insert_messages(
-    channel: Channel,
-    items: Sequence[InboxItem],
-    conversations: Sequence[ConversationRow],
-    contacts: dict[str, ContactRow],
-    classified: dict[str, dict[str, Any]],
-) -> list[Message]:
-    """The new messages with their classification, if they have one; returned as model instances built from
-    the values written (the moderation rules read them next), not read back."""
-    rows = []
-    names: list[str] = []
-    for item, conversation in zip(items, conversations, strict=True):
-        fields = message_fields(channel, item, conversation.pk, contacts[item.author.external_id].pk)
-        fields.update(classified.get(item.external_id, UNCLASSIFIED))
-        names = ["channel_id", "external_id", *fields]
-        rows.append((channel.pk, item.external_id, *fields.values()))
-    ids = insert_rows(Message, names, rows)
-    return instances(Message, ["id", *names], [(pk, *row) for pk, row in zip(ids, rows, strict=True)])
-
-
-def instances(model: type[Model], names: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[Any]:
-    """Model instances of rows just written, as a query with `.only(*names)` would build them: the columns not
-    given are deferred (read from the database if ever used)."""
-    attnames = {name: index for index, name in enumerate(names)}
-    order = [attnames[field.attname] for field in model._meta.concrete_fields if field.attname in attnames]
-    assert len(order) == len(names), f"{model.__name__}: {names} are not all columns"
-    alias = router.db_for_write(model)
-    return [model.from_db(alias, names, [row[index] for index in order]) for row in rows]
+    new: NewMessages, conversations: Sequence[ConversationRow], contacts: dict[str, ContactRow]
+) -> None:
+    new.fill("conversation_id", [conversation.pk for conversation in conversations])
+    new.fill("contact_id", [contacts[item.author.external_id].pk for item in new.items])
+    new.ids = insert_prepared(new.rows)
 
 
 def save_changed_conversations(

@@ -27,7 +27,7 @@ from comptoir.inbox.models import (
     SavedReply,
 )
 from comptoir.inbox.routing import do_route
-from comptoir.inbox.rows import insert_rows
+from comptoir.inbox.rows import insert_prepared, insert_rows, prepare_rows
 from comptoir.moderation.jobs import deliver_routed_message, deliver_routed_messages
 from comptoir.moderation.models import ActionLog, QueueItem, Rule
 from comptoir.moderation.rules import ACTION_TARGETS, ACTION_TYPES
@@ -543,17 +543,25 @@ class ActionBatch:
         payloads name them), then hands the referrals to delivery and logs the deliveries that failed at once
         (only when deliveries run inline, as in tests). Returns the log entries, with their final outcomes."""
         entries = self.entries
+        # The log rows are prepared before the transaction (on SQLite, outside the write lock other workers
+        # wait for); only the payloads naming a queue item or referral are set in it, once those have ids.
+        log_rows = prepare_rows(ActionLog, LOG_COLUMNS, [log_row(entry) for entry in entries])
         with transaction.atomic():
             self._insert_queue_items()
             self._insert_referrals()
-            for entry in entries:
+            pending = []
+            for index, entry in enumerate(entries):
                 if isinstance(entry.pending, QueuedMessage):
                     entry.payload = {"queue_item": entry.pending.pk}
                 elif isinstance(entry.pending, Referral):
                     entry.payload = {"referral": entry.pending.pk}
+                else:
+                    continue
+                pending.append((index, entry.payload))
+            log_rows.set("payload", pending)
             # A person may have added the same label meanwhile: the link exists, which is what was wanted.
             insert_rows(self.through, ["conversation_id", "label_id"], self.new_links, ignore_conflicts=True)
-            ids = insert_rows(ActionLog, LOG_COLUMNS, [log_row(entry) for entry in entries])
+            ids = insert_prepared(log_rows)
             for entry, pk in zip(entries, ids, strict=True):
                 entry.pk = pk
         referrals = {referral.pk: referral for referral in self.new_referrals}

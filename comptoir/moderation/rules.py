@@ -213,31 +213,34 @@ def _search(pattern: regex.Pattern[str], message: Message, label: str) -> str | 
 
 
 def compile_condition(condition: dict[str, Any], workspace_id: int) -> Condition:
+    """The condition as a function of a message. Its reason texts are translated here, once per batch, not
+    once per match (a translation lookup cost as much as the keyword search, measured with bench/ingest.py)."""
     kind = condition["type"]
     if kind == "keywords":
         alternatives = "|".join(regex.escape(word) for word in condition["words"])
         # Whole words only: "con" must not match "contact".
         words = regex.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", regex.IGNORECASE)
+        word = _("word “%(word)s”")
 
         def keywords(message: Message, facts: Facts) -> str | None:
             found = _search(words, message, "keywords")
-            return _("word “%(word)s”") % {"word": found} if found else None
+            return word % {"word": found} if found else None
 
         return keywords
     if kind == "regex":
         pattern = regex.compile(condition["pattern"], regex.IGNORECASE)
+        matched = _("pattern matched “%(text)s”")
 
         def matches(message: Message, facts: Facts) -> str | None:
             found = _search(pattern, message, "regex")
-            return _("pattern matched “%(text)s”") % {"text": found} if found is not None else None
+            return matched % {"text": found} if found is not None else None
 
         return matches
     if kind == "language":
         languages = frozenset(condition["languages"])
+        language = _("language %(language)s")
         return lambda message, facts: (
-            _("language %(language)s") % {"language": message.language}
-            if message.language in languages
-            else None
+            language % {"language": message.language} if message.language in languages else None
         )
     if kind == "score":
         task, label = condition["score"].split(":", 1)
@@ -255,22 +258,23 @@ def compile_condition(condition: dict[str, Any], workspace_id: int) -> Condition
     if kind == "author":
         status = condition["status"]
         if status == "new":
-            return lambda message, facts: _("new author") if facts.new_author else None
+            new = _("new author")
+            return lambda message, facts: new if facts.new_author else None
         if status == "known":
-            return lambda message, facts: _("known author") if not facts.new_author else None
-        return lambda message, facts: _("blocked author") if facts.blocked_author else None
+            known = _("known author")
+            return lambda message, facts: known if not facts.new_author else None
+        blocked = _("blocked author")
+        return lambda message, facts: blocked if facts.blocked_author else None
     if kind == "channel":
         channels = frozenset(condition["channels"])
+        on_channel = _("channel %(channel)s")
         return lambda message, facts: (
-            _("channel %(channel)s") % {"channel": message.channel_id}
-            if message.channel_id in channels
-            else None
+            on_channel % {"channel": message.channel_id} if message.channel_id in channels else None
         )
     if kind == "kind":
         kinds = frozenset(condition["kinds"])
-        return lambda message, facts: (
-            _("kind %(kind)s") % {"kind": message.kind} if message.kind in kinds else None
-        )
+        of_kind = _("kind %(kind)s")
+        return lambda message, facts: of_kind % {"kind": message.kind} if message.kind in kinds else None
     raise ValueError(f"unknown condition type {kind!r}")
 
 
@@ -289,7 +293,10 @@ def _classifier_condition(condition: dict[str, Any], workspace_id: int) -> Condi
         return lambda message, facts: None
     column = model.labels.index(label)
     threshold = float(condition["threshold"])
-    said = {"classifier": classifier.name, "label": classifier.class_names().get(label, label)}
+    says_label = _("%(classifier)s says %(label)s") % {
+        "classifier": classifier.name,
+        "label": classifier.class_names().get(label, label),
+    }
 
     def says(message: Message, facts: Facts) -> str | None:
         if not message.text.strip():
@@ -297,7 +304,7 @@ def _classifier_condition(condition: dict[str, Any], workspace_id: int) -> Condi
         value = float(model.predict_proba([message.text])[0, column])
         if value < threshold:
             return None
-        return _("%(classifier)s says %(label)s") % said + f" {value:.2f} ≥ {threshold:.2f}"
+        return f"{says_label} {value:.2f} ≥ {threshold:.2f}"
 
     return says
 
