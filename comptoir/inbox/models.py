@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -123,8 +124,13 @@ class Conversation(models.Model):
         PENDING = "pending", _("Pending")
         DONE = "done", _("Done")
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="conversations")
-    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="conversations")
+    # No index of their own: the unique (channel, thread) and the (workspace, …) indexes below lead with them.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="conversations", db_index=False
+    )
+    channel = models.ForeignKey(
+        Channel, on_delete=models.CASCADE, related_name="conversations", db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     # What ties later messages to this conversation: the network's thread id, or the first message's id.
     external_thread_id = models.CharField(max_length=255)
@@ -174,8 +180,12 @@ class Message(models.Model):
         INBOUND = "inbound", _("Received")
         OUTBOUND = "outbound", _("Sent")
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="messages")
-    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="messages")
+    # Every index is paid on every insert of the sync: none for these two, which the unique (channel,
+    # external id) and the (workspace, …) indexes below lead with.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="messages", db_index=False
+    )
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="messages", db_index=False)
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
     contact = models.ForeignKey(
         Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
@@ -189,8 +199,14 @@ class Message(models.Model):
     url = models.URLField(max_length=500, blank=True)
     parent_external_id = models.CharField(max_length=255, blank=True)
     reply_context = models.JSONField(default=dict, blank=True)
+    # Who sent an outbound message; empty on the inbound ones, which the partial index below leaves out.
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     # Filled by the classifier right after the sync; empty until then (or when it is not installed).
     language = models.CharField(max_length=8, blank=True)
@@ -212,6 +228,8 @@ class Message(models.Model):
             models.Index(fields=["workspace", "language", "sentiment"]),
             # A workspace's newest messages first: what search walks before it falls back to its index.
             models.Index(fields=["workspace", "-id"], name="inbox_msg_ws_newest"),
+            # What deleting a person looks up (to empty `author`).
+            models.Index(fields=["author"], condition=Q(author__isnull=False), name="inbox_msg_author"),
         ]
 
     def __str__(self) -> str:

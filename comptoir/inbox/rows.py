@@ -9,6 +9,7 @@ as for any INSERT or UPDATE.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -17,10 +18,12 @@ from functools import partial
 from typing import Any
 
 import psycopg
+from django.core.exceptions import EmptyResultSet
 from django.db import NotSupportedError, connections, models, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Field, Model
+from django.db.models import Field, Lookup, Model
 from django.db.models.constants import OnConflict
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
 Adapter = Callable[[Any], Any]
@@ -273,3 +276,26 @@ def execute_on_server(connection: BaseDatabaseWrapper, sql: str, parameters: lis
     with make(binding_on_server) as cursor:  # type: ignore[arg-type]  # the stubs expect a wrapper already
         cursor.execute(sql, parameters)
         return cursor.fetchall() if cursor.description else []
+
+
+class Among(Lookup):
+    """`column IN (values)` with the values sent as one parameter: a JSON array read by `json_each` on SQLite,
+    an array compared with `= ANY` on PostgreSQL. Django's `__in` prepares and binds each value of the list
+    on its own (about 5 µs per value, a page's worth of ids in every sync query, measured with
+    bench/ingest.py). For ids and external ids: plain ints or strings, compared as they are. Used as
+    `Model.objects.filter(Among(F("external_id"), ids))`."""
+
+    lookup_name = "among"
+    prepare_rhs = False
+
+    def as_sql(  # type: ignore[override]  # the stubs' params are a tuple of str | int; a list travels too
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        values = list(self.rhs)
+        if not values:
+            raise EmptyResultSet
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", [*lhs_params, values]
+        # `lhs` is the column as Django compiled it; the values travel as a parameter.
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", [*lhs_params, json.dumps(values)]  # noqa: S608

@@ -15,13 +15,13 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from comptoir.channels.actions import provider_for, record_channel_failure, record_channel_success
 from comptoir.channels.models import Channel
 from comptoir.inbox.models import Contact, Conversation, Message, SyncState
-from comptoir.inbox.rows import PreparedRows, insert_prepared, insert_rows, prepare_rows, update_rows
+from comptoir.inbox.rows import Among, PreparedRows, insert_prepared, insert_rows, prepare_rows, update_rows
 from comptoir.inbox.sla import Clock
 from comptoir.providers.base import Author, InboxItem, InboxKind, InboxPage, ProviderError
 from comptoir.workspaces.models import Workspace
@@ -240,7 +240,7 @@ def store_items(channel: Channel, new: NewMessages, clock: Clock | None) -> None
 
 def stored_external_ids(channel: Channel, external_ids: list[str]) -> set[str]:
     return set(
-        Message.objects.filter(channel=channel, external_id__in=external_ids).values_list(
+        Message.objects.filter(Among(F("external_id"), external_ids), channel=channel).values_list(
             "external_id", flat=True
         )
     )
@@ -304,7 +304,9 @@ def page_contacts(channel: Channel, items: Sequence[InboxItem]) -> dict[str, Con
     for item in items:
         firsts.setdefault(item.author.external_id, item)
     names = ["external_id", "pk", *CONTACT_FIELDS]
-    stored = Contact.objects.filter(channel=channel, external_id__in=list(firsts)).values_list(*names)
+    stored = Contact.objects.filter(Among(F("external_id"), list(firsts)), channel=channel).values_list(
+        *names
+    )
     contacts = {row[0]: ContactRow(**dict(zip(names, row, strict=True))) for row in stored}
     for external_id, item in firsts.items():
         if external_id not in contacts:
@@ -325,7 +327,7 @@ def page_conversations(
     parent's (stored earlier, or earlier in the page), else its thread's, read or built (not saved)."""
     parent_ids = {item.parent_id for item in items if item.parent_id}
     parents = dict(
-        Message.objects.filter(channel=channel, external_id__in=list(parent_ids)).values_list(
+        Message.objects.filter(Among(F("external_id"), list(parent_ids)), channel=channel).values_list(
             "external_id", "conversation_id"
         )
         if parent_ids
@@ -335,7 +337,8 @@ def page_conversations(
     # The clocks `update_conversation` reads; those it only sets are not converted for nothing.
     names = ["pk", "external_thread_id", "status", "last_message_at", "last_inbound_at", "opened_at"]
     known = Conversation.objects.filter(
-        Q(external_thread_id__in=list(keys)) | Q(pk__in=set(parents.values())), channel=channel
+        Q(Among(F("external_thread_id"), list(keys))) | Q(Among(F("pk"), list(set(parents.values())))),
+        channel=channel,
     ).values_list(*names)
     by_key = {row[1]: ConversationRow(**dict(zip(names, row, strict=True))) for row in known}
     by_pk = {conversation.pk: conversation for conversation in by_key.values()}

@@ -27,7 +27,7 @@ from comptoir.inbox.models import (
     SavedReply,
 )
 from comptoir.inbox.routing import do_route
-from comptoir.inbox.rows import insert_prepared, insert_rows, prepare_rows
+from comptoir.inbox.rows import Among, insert_prepared, insert_rows, prepare_rows
 from comptoir.moderation.jobs import deliver_routed_message, deliver_routed_messages
 from comptoir.moderation.models import ActionLog, QueueItem, Rule
 from comptoir.moderation.rules import ACTION_TARGETS, ACTION_TYPES
@@ -450,13 +450,13 @@ class ActionBatch:
         self.through = Conversation.labels.through
         self.labelled = set(
             self.through.objects.filter(
-                conversation_id__in={message.conversation_id for message in messages}
+                Among(F("conversation_id"), list({message.conversation_id for message in messages}))
             ).values_list("conversation_id", "label_id")
         )
         self.queue = {
             message_id: QueuedMessage(pk, message_id, status)
             for pk, message_id, status in QueueItem.objects.filter(
-                message_id__in=[message.pk for message in messages]
+                Among(F("message_id"), [message.pk for message in messages])
             ).values_list("pk", "message_id", "status")
         }
         self.new_links: list[tuple[int, int]] = []

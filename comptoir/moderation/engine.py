@@ -12,13 +12,13 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Min, QuerySet
+from django.db.models import F, Min, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.channels.models import Channel
 from comptoir.inbox.models import Contact, Message
-from comptoir.inbox.rows import insert_rows
+from comptoir.inbox.rows import Among, insert_rows
 from comptoir.moderation.actions import ActionBatch, count_rule_outcomes
 from comptoir.moderation.models import ActionLog, QueueItem, Rule
 from comptoir.moderation.rules import CompiledRule, Facts, compile_rule
@@ -66,14 +66,17 @@ def facts_for(messages: Sequence[Message]) -> dict[int, Facts]:
     """Per message: is it its author's first on the channel; is the author banned (a ban not undone)."""
     contact_ids = {message.contact_id for message in messages if message.contact_id is not None}
     first_ids = dict(
-        Message.objects.filter(contact_id__in=contact_ids, direction=Message.Direction.INBOUND)
+        Message.objects.filter(Among(F("contact_id"), list(contact_ids)), direction=Message.Direction.INBOUND)
         .values("contact_id")
         .annotate(first=Min("id"))
         .values_list("contact_id", "first")
     )
     blocked = set(
         ActionLog.objects.filter(
-            contact_id__in=contact_ids, action="ban", outcome=ActionLog.Outcome.DONE, undone_at=None
+            Among(F("contact_id"), list(contact_ids)),
+            action="ban",
+            outcome=ActionLog.Outcome.DONE,
+            undone_at=None,
         ).values_list("contact_id", flat=True)
     )
     return {
@@ -159,7 +162,8 @@ def attach_relations(messages: Sequence[Message]) -> None:
     largest cost of the batch (measured with bench/ingest.py). Batch actions need only the conversation's id;
     the rare action that reads more (assign, reply) loads it."""
     channels = Channel.objects.in_bulk({message.channel_id for message in messages})
-    contacts = Contact.objects.in_bulk({message.contact_id for message in messages if message.contact_id})
+    contact_ids = list({message.contact_id for message in messages if message.contact_id is not None})
+    contacts = {contact.pk: contact for contact in Contact.objects.filter(Among(F("pk"), contact_ids))}
     for message in messages:
         message.channel = channels[message.channel_id]
         if message.contact_id is not None:

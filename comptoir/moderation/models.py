@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -52,7 +53,11 @@ class ActionLog(models.Model):
         SKIPPED = "skipped", _("Not possible")
         FAILED = "failed", _("Failed")
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="moderation_log")
+    # The log grows by an entry or two per moderated message: no index of its own for the workspace (the
+    # (workspace, created_at) one leads with it) nor for the date, and the people's only over rows naming one.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="moderation_log", db_index=False
+    )
     rule = models.ForeignKey(Rule, on_delete=models.SET_NULL, null=True, blank=True, related_name="log")
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="moderation_log")
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
@@ -64,17 +69,33 @@ class ActionLog(models.Model):
     # What undoing needs: the label added, the previous assignee, the queue item...
     payload = models.JSONField(default=dict, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
     undone_at = models.DateTimeField(null=True, blank=True)
     undone_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["workspace", "-created_at"])]
+        indexes = [
+            models.Index(fields=["workspace", "-created_at"]),
+            models.Index(fields=["actor"], condition=Q(actor__isnull=False), name="moderation_log_actor"),
+            models.Index(
+                fields=["undone_by"], condition=Q(undone_by__isnull=False), name="moderation_log_undone_by"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} #{self.message_id}: {self.outcome}"
@@ -91,7 +112,10 @@ class QueueItem(models.Model):
         BANNED = "banned", _("Author banned")
         REMOVED = "removed", _("Removed from the queue")
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="moderation_queue")
+    # Indexed by the (workspace, status, created_at) index below, and the decider's only where there is one.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="moderation_queue", db_index=False
+    )
     message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="queue_item")
     rule = models.ForeignKey(Rule, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     reason = models.CharField(_("reason"), max_length=500)
@@ -99,12 +123,24 @@ class QueueItem(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["workspace", "status", "-created_at"])]
+        indexes = [
+            models.Index(fields=["workspace", "status", "-created_at"]),
+            models.Index(
+                fields=["decided_by"],
+                condition=Q(decided_by__isnull=False),
+                name="moderation_queue_decided_by",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_status_display()}: {self.reason[:60]}"

@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from django.db import IntegrityError, connection
+from django.db.models import F, Q
 from django.test.utils import CaptureQueriesContext
 
 from comptoir.inbox.models import Conversation, Label, Message
-from comptoir.inbox.rows import column_adapter, insert_rows, update_rows
+from comptoir.inbox.rows import Among, column_adapter, insert_prepared, insert_rows, prepare_rows, update_rows
 from comptoir.testing.factories import ConversationFactory, LabelFactory
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +123,35 @@ def test_dates_are_adapted_as_the_backend_adapts_them(value: datetime) -> None:
     adapter = column_adapter(field, connection)  # type: ignore[arg-type]
     expected = connection.ops.adapt_datetimefield_value(value)
     assert (adapter(value) if adapter else value) == expected
+
+
+def test_among_matches_ids_and_strings_as_in_does_and_nothing_for_an_empty_list() -> None:
+    conversation: Conversation = ConversationFactory()
+    ids = insert_rows(Message, MESSAGE_NAMES, message_rows(conversation, "$a", "$b", 'l\'été "x"'))
+    wanted = ["$b", 'l\'été "x"', "$missing"]
+    by_text = Message.objects.filter(Among(F("external_id"), wanted), conversation=conversation)
+    assert sorted(by_text.values_list("external_id", flat=True)) == sorted(
+        Message.objects.filter(external_id__in=wanted).values_list("external_id", flat=True)
+    )
+    assert set(Message.objects.filter(Among(F("pk"), [ids[0], ids[2], 0])).values_list("pk", flat=True)) == {
+        ids[0],
+        ids[2],
+    }
+    assert not Message.objects.filter(Among(F("pk"), [])).exists()
+    # An empty list in one branch of an OR leaves the other branch standing.
+    either = Message.objects.filter(Q(Among(F("pk"), [])) | Q(Among(F("external_id"), ["$a"])))
+    assert list(either.values_list("pk", flat=True)) == [ids[0]]
+
+
+def test_prepared_rows_take_the_ids_known_later_then_insert_like_insert_rows() -> None:
+    conversation: Conversation = ConversationFactory()
+    rows = [list(row) for row in message_rows(conversation, "$a", "$b")]
+    for row in rows:
+        row[2] = None  # the conversation, known only later
+    prepared = prepare_rows(Message, MESSAGE_NAMES, rows)
+    prepared.fill("conversation_id", [conversation.pk, conversation.pk])
+    prepared.set("reply_context", [(1, {"event_id": "changed"})])
+    ids = insert_prepared(prepared)
+    second = Message.objects.get(pk=ids[1])
+    assert second.conversation_id == conversation.pk and second.reply_context == {"event_id": "changed"}
+    assert Message.objects.get(pk=ids[0]).reply_context == {"event_id": "$a"}
