@@ -136,7 +136,6 @@ def moderate_batch(batch: Iterable[Message]) -> BatchReport:
         (message for message in batch if message.direction == Message.Direction.INBOUND),
         key=lambda message: message.pk,
     )
-    attach_relations(messages)
     report = BatchReport(messages=len(messages))
     by_workspace: dict[int, list[Message]] = defaultdict(list)
     for message in messages:
@@ -147,6 +146,7 @@ def moderate_batch(batch: Iterable[Message]) -> BatchReport:
         matches = evaluate(rules, batch) if rules else []
         queued = None
         if matches:
+            attach_relations(list({id(match.message): match.message for match in matches}.values()))
             actions = ActionBatch(workspace_id, batch)
             take_actions(actions, matches, report, per_rule)
             queued = actions.queue.keys()
@@ -157,10 +157,10 @@ def moderate_batch(batch: Iterable[Message]) -> BatchReport:
 
 
 def attach_relations(messages: Sequence[Message]) -> None:
-    """Gives every message its channel and contact (what network actions name), each read once: a batch comes
-    from one channel with a few messages per contact, and joining them built several objects per message, the
-    largest cost of the batch (measured with bench/ingest.py). Batch actions need only the conversation's id;
-    the rare action that reads more (assign, reply) loads it."""
+    """Gives every matched message its channel and contact (what network actions name), each read once: a batch
+    comes from one channel with a few messages per contact, and joining them built several objects per message,
+    the largest cost of the batch (measured with bench/ingest.py). Batch actions need only the conversation's
+    id; the rare action that reads more (assign, reply) loads it."""
     channels = Channel.objects.in_bulk({message.channel_id for message in messages})
     contact_ids = list({message.contact_id for message in messages if message.contact_id is not None})
     contacts = {contact.pk: contact for contact in Contact.objects.filter(Among(F("pk"), contact_ids))}

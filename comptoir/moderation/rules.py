@@ -182,11 +182,8 @@ class CompiledRule:
     match_all: bool
     conditions: Sequence[Condition]
     actions: Sequence[dict[str, Any]]
-
-    @property
-    def stop(self) -> bool:
-        """Later rules are not evaluated on a message this rule matched (a delete always stops)."""
-        return self.rule.stop or any(action["type"] == "delete" for action in self.actions)
+    # Later rules are not evaluated on a message this rule matched (a delete always stops).
+    stop: bool
 
     def evaluate(self, message: Message, facts: Facts) -> str | None:
         """The reason the rule matches the message (every condition that held), or None."""
@@ -315,4 +312,5 @@ def compile_rule(rule: Rule) -> CompiledRule:
         match_all=rule.match == Rule.Match.ALL,
         conditions=[compile_condition(condition, rule.workspace_id) for condition in rule.conditions],
         actions=list(rule.actions),
+        stop=rule.stop or any(action["type"] == "delete" for action in rule.actions),
     )
