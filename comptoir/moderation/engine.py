@@ -123,7 +123,7 @@ class BatchReport:
 def moderate_messages(message_ids: Iterable[int]) -> BatchReport:
     """Runs right after classification: every enabled rule of each message's workspace, then its actions."""
     return moderate_batch(
-        Message.objects.filter(id__in=list(message_ids), direction=Message.Direction.INBOUND)
+        Message.objects.filter(Among(F("pk"), list(message_ids)), direction=Message.Direction.INBOUND)
         .only(*MODERATED_FIELDS)
         .order_by("id")
     )
