@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.accounts.models import person_on_record
 from comptoir.channels.models import Channel
 from comptoir.workspaces.models import Workspace
 
@@ -200,14 +201,7 @@ class Message(models.Model):
     parent_external_id = models.CharField(max_length=255, blank=True)
     reply_context = models.JSONField(default=dict, blank=True)
     # Who sent an outbound message; empty on the inbound ones, which the partial index below leaves out.
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-    )
+    author = person_on_record()
     # Filled by the classifier right after the sync; empty until then (or when it is not installed).
     language = models.CharField(max_length=8, blank=True)
     sentiment = models.CharField(max_length=16, blank=True)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.accounts.models import person_on_record
 from comptoir.inbox.models import Contact, Conversation, Message
 from comptoir.workspaces.models import Workspace
 
@@ -68,24 +68,10 @@ class ActionLog(models.Model):
     detail = models.CharField(max_length=500, blank=True)
     # What undoing needs: the label added, the previous assignee, the queue item...
     payload = models.JSONField(default=dict, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-    )
+    actor = person_on_record()
     created_at = models.DateTimeField(default=timezone.now)
     undone_at = models.DateTimeField(null=True, blank=True)
-    undone_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-    )
+    undone_by = person_on_record()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -122,14 +108,7 @@ class QueueItem(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-    )
+    decided_by = person_on_record()
 
     class Meta:
         ordering = ["-created_at", "-id"]
