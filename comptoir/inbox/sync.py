@@ -133,7 +133,7 @@ def save_page(channel: Channel, page: InboxPage, new: NewMessages) -> list[Messa
         # constraints refuse the batch, and the page goes again through the item-by-item path, whose
         # get_or_create settles every race one row at a time.
         with transaction.atomic():
-            store_items(channel, new, Clock.of(channel.workspace) if new.items else None)
+            store_items(channel, new)
         stored_count = len(new.items)
     except IntegrityError:
         logger.info("Channel %s: a concurrent write; storing the page item by item", channel.pk)
@@ -207,13 +207,13 @@ class NewMessages:
         ]
 
 
-def store_items(channel: Channel, new: NewMessages, clock: Clock | None) -> None:
+def store_items(channel: Channel, new: NewMessages) -> None:
     """The bulk form of `store_item` over a page's new messages, with the same outcome as storing them one by
     one in order: a few queries per page instead of five or six per item, and plain rows instead of model
     instances (building and compiling those cost more than the database's own work)."""
     if not new.items:
         return
-    clock = clock or Clock.of(channel.workspace)
+    clock = Clock.of(channel.workspace)
     contacts = page_contacts(channel, new.items)
     conversations = page_conversations(channel, new.items, contacts)
     changed_contacts: set[int] = set()
