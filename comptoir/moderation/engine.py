@@ -79,11 +79,17 @@ def facts_for(messages: Sequence[Message]) -> dict[int, Facts]:
             undone_at=None,
         ).values_list("contact_id", flat=True)
     )
+    # Four possible answers, built once: a frozen dataclass per message cost more than the rules' evaluation.
+    answers = {
+        (new, blocked_author): Facts(new_author=new, blocked_author=blocked_author)
+        for new in (False, True)
+        for blocked_author in (False, True)
+    }
     return {
-        message.pk: Facts(
-            new_author=message.contact_id is not None and first_ids.get(message.contact_id) == message.pk,
-            blocked_author=message.contact_id in blocked,
-        )
+        message.pk: answers[
+            message.contact_id is not None and first_ids.get(message.contact_id) == message.pk,
+            message.contact_id in blocked,
+        ]
         for message in messages
     }
 

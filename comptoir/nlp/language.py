@@ -38,17 +38,15 @@ def _detector(languages: frozenset[str], fast: bool) -> LanguageDetector:
 
 
 def _best(texts: list[str], languages: frozenset[str]) -> list[ConfidenceValue]:
-    best = [
-        values[0]
-        for values in _detector(languages, True).compute_language_confidence_values_in_parallel(texts)
-    ]
+    # One text after the other, not lingua's `…_in_parallel`: its threads take every core, which the other
+    # worker processes (one per core) need; they also cost 10 % more CPU per text (measured on 5,000 texts).
+    fast = _detector(languages, True)
+    best = [fast.compute_language_confidence_values(text)[0] for text in texts]
     unsure = [index for index, value in enumerate(best) if value.value < SURE_ENOUGH]
     if unsure:
-        careful = _detector(languages, False).compute_language_confidence_values_in_parallel(
-            [texts[index] for index in unsure]
-        )
-        for index, values in zip(unsure, careful, strict=True):
-            best[index] = values[0]
+        careful = _detector(languages, False)
+        for index in unsure:
+            best[index] = careful.compute_language_confidence_values(texts[index])[0]
     return best
 
 

@@ -22,7 +22,7 @@ def test_result_is_frozen_with_probabilities_per_task():
         result.sentiment = "positive"  # type: ignore[misc]
     for task in ("sentiment", "offensive", "hate", "spam", "intent", "irony"):
         assert set(result.scores[task]) == set(TASK_LABELS[task])
-        assert sum(result.scores[task].values()) == pytest.approx(1.0, abs=1e-5)
+        assert sum(result.scores[task].values()) == pytest.approx(1.0, abs=1e-3)  # 4 decimals each
     assert result.sentiment == "negative"
     assert result.language_confidence == 1.0
 
