@@ -6,9 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 from django.test import Client
+from django.test.testcases import LiveServerThread
 from playwright.sync_api import Page
 
-from comptoir.testing.browser import chromium_page
+from comptoir.testing.browser import SerialWSGIServer, chromium_page
 from comptoir.testing.factories import MembershipFactory
 from comptoir.workspaces.models import Membership
 from comptoir.workspaces.permissions import Role
@@ -21,6 +22,9 @@ pytest_plugins = [
     "tests.peers.mastodon",
     "tests.peers.postgres",
 ]
+
+# pytest-django builds its live server from this class; see SerialWSGIServer for why requests go one at a time.
+LiveServerThread.server_class = SerialWSGIServer
 
 
 @pytest.fixture

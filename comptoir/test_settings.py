@@ -16,3 +16,7 @@ HUEY = {**HUEY, "immediate": True}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 WHITENOISE_AUTOREFRESH = True
+# Tests run on an in-memory SQLite database, as Django does for its own backend; pytest-django only knows that
+# backend by name, and would give each xdist worker a file named after the data dir otherwise.
+if DATABASES["default"]["ENGINE"] == "comptoir.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}  # noqa: F405

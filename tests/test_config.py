@@ -40,7 +40,7 @@ def test_embedded_default_keeps_its_generated_secret(tmp_path: Path) -> None:
     first = load_config({"COMPTOIR_DATA_DIR": str(tmp_path)})
     second = load_config({"COMPTOIR_DATA_DIR": str(tmp_path)})
     assert first.secret_key == second.secret_key and len(first.secret_key) >= 50
-    assert first.database["ENGINE"] == "django.db.backends.sqlite3"
+    assert first.database["ENGINE"] == "comptoir.backends.sqlite3"
     assert "journal_mode=WAL" in str(first.database["OPTIONS"])
 
 

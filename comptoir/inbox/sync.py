@@ -21,7 +21,15 @@ from django.utils import timezone
 from comptoir.channels.actions import provider_for, record_channel_failure, record_channel_success
 from comptoir.channels.models import Channel
 from comptoir.inbox.models import Contact, Conversation, Message, SyncState
-from comptoir.inbox.rows import Among, PreparedRows, insert_prepared, insert_rows, prepare_rows, update_rows
+from comptoir.inbox.rows import (
+    Among,
+    PreparedRows,
+    insert_prepared,
+    insert_rows,
+    loaded_instances,
+    prepare_rows,
+    update_rows,
+)
 from comptoir.inbox.sla import Clock
 from comptoir.providers.base import Author, InboxItem, InboxKind, InboxPage, ProviderError
 from comptoir.workspaces.models import Workspace
@@ -196,15 +204,8 @@ class NewMessages:
     def messages(self) -> list[Message]:
         """Model instances built from the values written (the moderation rules read them next), not read back:
         the columns not written are deferred, as with `.only()`."""
-        names = ["id", *self.names]
-        attnames = {name: index for index, name in enumerate(names)}
-        order = [attnames[f.attname] for f in Message._meta.concrete_fields if f.attname in attnames]
-        assert len(order) == len(names), f"{names} are not all columns"
-        alias = self.rows.alias
-        return [
-            Message.from_db(alias, names, [row[index] for index in order])
-            for row in ([pk, *values] for pk, values in zip(self.ids, self.values, strict=True))
-        ]
+        rows = ([pk, *values] for pk, values in zip(self.ids, self.values, strict=True))
+        return loaded_instances(Message, self.rows.alias, ["id", *self.names], rows)
 
 
 def store_items(channel: Channel, new: NewMessages) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.db import transaction
 from django.db.models import F, Min, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -156,8 +157,10 @@ def moderate_batch(batch: Iterable[Message]) -> BatchReport:
             actions = ActionBatch(workspace_id, batch)
             take_actions(actions, matches, report, per_rule)
             queued = actions.queue.keys()
-        for rule_id, (found, done) in per_rule.items():
-            count_rule_outcomes(rule_id, found, done)
+        if per_rule:  # one write transaction for the counts, not one per rule
+            with transaction.atomic():
+                for rule_id, (found, done) in per_rule.items():
+                    count_rule_outcomes(rule_id, found, done)
         report.queued_unsure += queue_unsure(batch, queued)
     return report
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
+from django.core.servers.basehttp import ThreadedWSGIServer
 from playwright.sync_api import Page, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -30,3 +33,22 @@ def chromium_page(width: int = 1440, height: int = 1000) -> Iterator[Page]:
         context = browser.new_context(locale="en-GB", viewport={"width": width, "height": height})
         yield context.new_page()
         browser.close()
+
+
+class SerialWSGIServer(ThreadedWSGIServer):
+    """The live server, answering one request at a time.
+
+    On in-memory SQLite the server threads share the test's one connection; two requests at once (a page and its
+    thumbnail, each saving the session) then collide in "cannot start a transaction within a transaction". The
+    sockets stay threaded, so a browser's idle pre-connection cannot hold the others up; only the application runs
+    one call at a time.
+    """
+
+    def set_app(self, application: Any) -> None:
+        lock = threading.Lock()
+
+        def one_at_a_time(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+            with lock:
+                return application(environ, start_response)  # type: ignore[no-any-return]
+
+        super().set_app(one_at_a_time)

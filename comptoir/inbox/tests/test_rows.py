@@ -7,11 +7,19 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from django.db import IntegrityError, connection
-from django.db.models import F, Q
+from django.db.models import F, Q, signals
 from django.test.utils import CaptureQueriesContext
 
 from comptoir.inbox.models import Conversation, Label, Message
-from comptoir.inbox.rows import Among, column_adapter, insert_prepared, insert_rows, prepare_rows, update_rows
+from comptoir.inbox.rows import (
+    Among,
+    column_adapter,
+    insert_prepared,
+    insert_rows,
+    loaded_instances,
+    prepare_rows,
+    update_rows,
+)
 from comptoir.testing.factories import ConversationFactory, LabelFactory
 
 pytestmark = pytest.mark.django_db
@@ -155,3 +163,39 @@ def test_prepared_rows_take_the_ids_known_later_then_insert_like_insert_rows() -
     second = Message.objects.get(pk=ids[1])
     assert second.conversation_id == conversation.pk and second.reply_context == {"event_id": "changed"}
     assert Message.objects.get(pk=ids[0]).reply_context == {"event_id": "$a"}
+
+
+@pytest.mark.parametrize("listened", [False, True])
+def test_loaded_instances_behave_like_those_read_back_with_only(listened: bool) -> None:
+    conversation: Conversation = ConversationFactory()
+    rows = message_rows(conversation, "$a", "$b")
+    ids = insert_rows(Message, MESSAGE_NAMES, rows)
+    seen: list[Message] = []
+
+    def built(sender: type[Message], instance: Message, **kwargs: object) -> None:
+        seen.append(instance)
+
+    if listened:  # a post_init receiver must see every instance: the regular path is taken
+        signals.post_init.connect(built, sender=Message)
+    try:
+        loaded = loaded_instances(
+            Message,
+            "default",
+            ["id", *MESSAGE_NAMES],
+            [(pk, *row) for pk, row in zip(ids, rows, strict=True)],
+        )
+    finally:
+        signals.post_init.disconnect(built, sender=Message)
+    read = list(Message.objects.only(*MESSAGE_NAMES).filter(pk__in=ids).order_by("pk"))
+    assert seen == (loaded if listened else [])
+    for mine, theirs in zip(loaded, read, strict=True):
+        assert mine == theirs and not mine._state.adding and mine._state.db == "default"
+        assert mine.get_deferred_fields() == theirs.get_deferred_fields()
+        assert {name: getattr(mine, name) for name in MESSAGE_NAMES} == {
+            name: getattr(theirs, name) for name in MESSAGE_NAMES
+        }
+        # A deferred field is read from the database on first use, and relations resolve from the ids.
+        assert mine.language == theirs.language and mine.conversation == conversation
+    loaded[0].text = "Changé"
+    loaded[0].save(update_fields=["text"])
+    assert Message.objects.get(pk=ids[0]).text == "Changé"

@@ -80,7 +80,14 @@ def test_routed_messages_are_audited_and_a_refused_delivery_is_logged_as_failed(
     # Deliveries run inline in tests, so the log entry learns the outcome as it did one by one.
     assert (referral.delivery, entry.outcome) == (Referral.Delivery.FAILED, "failed")
     assert entry.detail.startswith("SAV") and "404" in entry.detail
-    assert AuditEntry.objects.filter(object_type="referral", object_id=str(referral.pk)).count() == 1
+    # The audit entry `do_route` would have written one by one.
+    audited = AuditEntry.objects.get(object_type="referral", object_id=str(referral.pk))
+    assert (audited.actor_label, audited.action, audited.object_repr) == ("system", "create", str(referral))
+    assert audited.changes == {
+        "department": [None, str(department.pk)],
+        "message": [None, str(referral.message_id)],
+        "reason": [None, referral.reason],
+    }
     routing.refresh_from_db()
     assert (routing.matches_count, routing.actions_count) == (1, 0)
 
