@@ -231,6 +231,7 @@ def run(
     from comptoir.inbox.models import Message
     from comptoir.moderation.models import ActionLog, QueueItem
     from comptoir.nlp.bench import sample_texts
+    from comptoir.system.worker import prepare_worker
 
     network = GeneratedNetwork(sample_texts(messages, seed=seed), page_size, f"w{worker}-", seed)
     channel = prepare_workspace(f"bench-{worker}-{seed}")
@@ -249,16 +250,9 @@ def run(
     for module, name, replacement in patches:
         setattr(module, name, replacement)
     with threadpool_limits(limits=1):
-        from comptoir import nlp  # load the models outside the timing
-
-        for language in ("fr", "en"):
-            nlp.classify(["warm up"], lang=language)
-        # Language detection loads its own models on first use (about 0.7 s).
-        nlp.classify(["Bonjour à toutes et à tous", "Hello everyone out there"], languages=["fr", "en"])
-        # The rules engine is imported on first use by the sync (it pulls scikit-learn in, about 2 s): a worker
-        # pays that once in its life, not per batch, so it stays outside the timing too.
-        import comptoir.moderation.engine  # noqa: F401
-
+        # What `comptoir worker` does before its first job: the models (classifier, language detection, the
+        # rules engine's scikit-learn) loaded, the heap frozen. A worker pays that once in its life.
+        prepare_worker()
         started, cpu_started = time.perf_counter(), time.process_time()
         stored = 0
         while True:

@@ -45,11 +45,14 @@ def serve(host: str, port: int, threads: int, with_worker: bool) -> int:
     from huey.contrib.djhuey import HUEY
     from waitress import create_server
 
+    from comptoir.system.worker import prepare_worker
     from comptoir.wsgi import application
 
     _check_front_end()
     _register_jobs()
     call_command("migrate", interactive=False, verbosity=0)
+    # The web process starts at once: the models load with the first sync that needs them.
+    prepare_worker(load_models=False)
     consumer = HUEY.create_consumer(workers=2, worker_type="thread", periodic=True) if with_worker else None
     try:
         server = create_server(application, host=host, port=port, threads=threads, ident="comptoir")
@@ -75,7 +78,10 @@ def serve(host: str, port: int, threads: int, with_worker: bool) -> int:
 def worker(workers: int) -> int:
     from huey.contrib.djhuey import HUEY
 
+    from comptoir.system.worker import prepare_worker
+
     _register_jobs()
+    prepare_worker()
     HUEY.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
     return 0
 
