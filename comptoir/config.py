@@ -111,10 +111,12 @@ def _database(environ: Mapping[str, str], data_dir: Path) -> dict[str, object]:
         # A 64 MB page cache (SQLite's default is 2 MB) keeps the inbox's index pages that a sync writes into in
         # memory: ~5 % more messages per second in bench/ingest.py once the database outgrows 2 MB of them.
         # Reads through a memory map (up to 1 GB of address space, pages shared with the OS cache, not copied
-        # into each connection) gave 3 to 6 % more again at 100,000 messages.
+        # into each connection) gave 3 to 6 % more again at 100,000 messages. Checkpoints every 4,000 pages of
+        # WAL (16 MB) rather than 1,000: an index page that several commits rewrite is copied to the database
+        # once, and a worker's commits took a third less time (5.9 s → 3.9 s for 100,000 messages).
         database["OPTIONS"] = {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-            " PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824;",
+            " PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824; PRAGMA wal_autocheckpoint=4000;",
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }
