@@ -333,8 +333,9 @@ def loaded_instances(
     with `.only()`), without going through `Model.__init__`: its per-field setattr costs 25 µs a message,
     more than storing it. `names` are attnames. Models whose instances something listens to being built get
     the regular path."""
+    order = [field.attname for field in model._meta.concrete_fields if field.attname in names]
+    assert len(order) == len(names), f"{names} are not all columns of {model.__name__}"
     if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
-        order = [field.attname for field in model._meta.concrete_fields if field.attname in names]
         positions = [list(names).index(name) for name in order]
         return [model.from_db(alias, order, [row[index] for index in positions]) for row in rows]
     built = []
